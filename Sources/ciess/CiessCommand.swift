@@ -1,0 +1,10 @@
+import ArgumentParser
+import Linalg
+
+@main
+struct Ciess: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ciess",
+        abstract: "Reproduce 'Continuous Input Embedding Size Search for Recommender Systems' (SIGIR 2023).",
+        subcommands: [])
+}

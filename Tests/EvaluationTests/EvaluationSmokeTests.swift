@@ -1,0 +1,3 @@
+import XCTest
+@testable import Evaluation
+final class EvaluationSmokeTests: XCTestCase { func testModuleLoads() {} }

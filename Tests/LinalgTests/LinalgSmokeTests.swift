@@ -1,0 +1,3 @@
+import XCTest
+@testable import Linalg
+final class LinalgSmokeTests: XCTestCase { func testModuleLoads() {} }

@@ -1,0 +1,3 @@
+import XCTest
+@testable import RecData
+final class RecDataSmokeTests: XCTestCase { func testModuleLoads() {} }

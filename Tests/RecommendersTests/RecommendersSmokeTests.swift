@@ -1,0 +1,3 @@
+import XCTest
+@testable import Recommenders
+final class RecommendersSmokeTests: XCTestCase { func testModuleLoads() {} }

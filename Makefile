@@ -1,0 +1,89 @@
+# ciess-swift — the user's entry points. `make help` lists them.
+#
+# Variables (override on the command line):
+#   DATA_MIRROR  directory of a local dataset mirror (read through the normal fetch path)
+#   THREADS      worker threads for training, evaluation and benchmarks (default: all CPUs)
+#   SWIFT_CPU    CPU the release build is tuned for (default: detected: skylake-avx512 / haswell / x86-64)
+#   TORCH_PYTHON a Python with torch, to run the PyTorch reference beside `make bench`
+#   BENCH_SHAPES dataset shapes for `make bench` (default: ml-1m yelp2018)
+#   BENCH_REPEAT timed iterations per benchmark figure (default: 10)
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+SHARED        ?= ../shared
+DATA_MIRROR   ?=
+THREADS       ?= $(shell nproc 2>/dev/null || echo 1)
+SWIFT         ?= swift
+SWIFT_CPU     ?= $(shell if grep -qw avx512bw /proc/cpuinfo 2>/dev/null; then echo skylake-avx512; \
+                   elif grep -qw avx2 /proc/cpuinfo 2>/dev/null; then echo haswell; else echo x86-64; fi)
+RELEASE_FLAGS := -c release --scratch-path .build-release -Xswiftc -target-cpu -Xswiftc $(SWIFT_CPU)
+CIESS         := .build-release/release/ciess
+TORCH_PYTHON  ?= $(firstword $(wildcard .venv-torch/bin/python))
+BENCH_SHAPES  ?= ml-1m yelp2018
+BENCH_REPEAT  ?= 10
+BENCH_OUT     ?= results/bench
+APT_PACKAGES  := libopenblas-dev pkg-config gnuplot-nox curl unzip python3-numpy
+
+export DATA_MIRROR
+export CIESS_THREADS := $(THREADS)
+
+.PHONY: help deps build test data bench clean
+
+help:
+	@echo "ciess-swift — reproduce CIESS (SIGIR 2023) end to end"
+	@echo ""
+	@echo "  make deps     install the Debian packages the harness needs (OpenBLAS, gnuplot, curl, unzip, numpy)"
+	@echo "  make build    release build of the ciess tool ($(CIESS), tuned for $(SWIFT_CPU))"
+	@echo "  make test     build and run the unit and integration tests"
+	@echo "  make data     fetch, verify and split ML-1M and Yelp2018 (DATA_MIRROR=dir to read a local mirror)"
+	@echo "  make bench    time the benchmark workloads; with TORCH_PYTHON, also the PyTorch reference and ratios"
+	@echo "  make clean    remove build folders (keeps datasets/ and results/)"
+
+# Installs only what is missing; apt-get runs through sudo when not root.
+deps:
+	@missing=""; \
+	pkg-config --exists openblas 2>/dev/null || missing="$$missing libopenblas-dev pkg-config"; \
+	command -v gnuplot >/dev/null || missing="$$missing gnuplot-nox"; \
+	command -v curl >/dev/null || missing="$$missing curl"; \
+	command -v unzip >/dev/null || missing="$$missing unzip"; \
+	python3 -c "import numpy" 2>/dev/null || missing="$$missing python3-numpy"; \
+	if [ -z "$$missing" ]; then echo "deps: all present (openblas, gnuplot, curl, unzip, numpy)"; exit 0; fi; \
+	sudo=""; [ "$$(id -u)" = 0 ] || sudo="sudo"; \
+	echo "deps: installing$$missing with apt-get"; \
+	$$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing
+	@command -v $(SWIFT) >/dev/null || { echo "deps: Swift 6 is not on PATH; install it from swift.org first"; exit 1; }
+
+build: deps
+	$(SWIFT) build $(RELEASE_FLAGS) --product ciess
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build --parallel --num-workers 2
+
+data: build
+	$(CIESS) data prepare --dataset all
+	$(CIESS) data stats --dataset all
+
+# The reference graphs are drawn by the reference script's own code (NumPy only, see bench/export_graph.py),
+# so both sides time exactly the same graph; `ciess bench` checks graph_sha256.
+bench: build
+	@mkdir -p $(BENCH_OUT)
+	@for shape in $(BENCH_SHAPES); do \
+	  [ -f $(BENCH_OUT)/graphs/$$shape/graph.json ] || python3 bench/export_graph.py \
+	      --reference $(SHARED)/bench/torch_reference.py --shape $$shape --out $(BENCH_OUT)/graphs/$$shape || exit 1; \
+	done
+	@stamp=$$(date -u +%Y%m%dT%H%M%SZ); out=$(BENCH_OUT)/bench-$$stamp.jsonl; : > $$out.tmp; \
+	for shape in $(BENCH_SHAPES); do \
+	  echo "bench: ciess on $$shape ($(THREADS) threads, repeat $(BENCH_REPEAT))"; \
+	  $(CIESS) bench --graph $(BENCH_OUT)/graphs/$$shape --threads $(THREADS) --repeat $(BENCH_REPEAT) >> $$out.tmp || exit 1; \
+	  if [ -n "$(TORCH_PYTHON)" ]; then \
+	    echo "bench: PyTorch reference on $$shape"; \
+	    $(TORCH_PYTHON) $(SHARED)/bench/torch_reference.py --dataset-shape $$shape --threads $(THREADS) \
+	        --repeat $(BENCH_REPEAT) | sed 's/^{/{"implementation": "torch", /' >> $$out.tmp || exit 1; \
+	  fi; \
+	done; mv $$out.tmp $$out; \
+	$(CIESS) bench-report $$out
+
+clean:
+	rm -rf .build .build-release

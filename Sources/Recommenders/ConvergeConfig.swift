@@ -1,0 +1,28 @@
+/// CONVERGE (specs §1.3): train in chunks of `chunkBatches` batches with the learning-rate
+/// schedule carrying on across chunks; after each chunk evaluate the monitor (AVG on the monitor
+/// split); keep the best checkpoint; stop after `patience` consecutive chunks without improvement
+/// or after `maxChunks` chunks; restore the best. Defaults: 3000 / 2 / 30.
+public struct ConvergeConfig: Sendable, Codable, Equatable {
+    public var chunkBatches: Int
+    public var patience: Int
+    public var maxChunks: Int
+
+    public init(chunkBatches: Int = 3000, patience: Int = 2, maxChunks: Int = 30) {
+        precondition(chunkBatches >= 1 && patience >= 1 && maxChunks >= 1)
+        self.chunkBatches = chunkBatches
+        self.patience = patience
+        self.maxChunks = maxChunks
+    }
+}
+
+/// One CONVERGE chunk as logged: mean BPR loss over its batches, the monitor value after it,
+/// the learning rate at its end, and its wall time (training and evaluation separately).
+public struct ChunkRecord: Sendable, Codable, Equatable {
+    public var chunk: Int
+    public var meanLoss: Double
+    public var monitorAVG: Double
+    public var learningRate: Float
+    public var trainSeconds: Double
+    public var evalSeconds: Double
+    public var improved: Bool
+}

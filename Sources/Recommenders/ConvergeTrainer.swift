@@ -1,0 +1,69 @@
+import Foundation
+import Linalg
+
+/// The CONVERGE loop of specs §1.3, independent of the model: the caller supplies how to train
+/// one batch, how to evaluate the monitor and how to save and restore the best state.
+///
+/// Chunk k (1-based) runs batches `(k−1)·chunkBatches ..< k·chunkBatches`. After it, the monitor
+/// AVG is computed; a strictly larger value than the best so far is an improvement and is saved.
+/// The loop stops after `patience` consecutive non-improving chunks or `maxChunks` chunks, then
+/// restores the best state. `bestChunk` is K* of specs §1.3.
+public struct ConvergeTrainer {
+    public struct Outcome: Sendable, Codable, Equatable {
+        public var bestChunk: Int
+        public var bestMonitorAVG: Double
+        public var chunksRun: Int
+        public var history: [ChunkRecord]
+    }
+
+    public var config: ConvergeConfig
+    public init(config: ConvergeConfig) { self.config = config }
+
+    /// - Parameters:
+    ///   - trainBatch: trains global batch `b` (0-based) and returns its loss and learning rate.
+    ///   - evaluate: the monitor AVG of the current model.
+    ///   - saveBest / restoreBest: snapshot and restore of the model (and optimiser) state.
+    ///   - onChunk: called after every chunk with its record (progress, logs).
+    public func run(trainBatch: (Int) -> (loss: Float, lr: Float),
+                    evaluate: () -> Double,
+                    saveBest: () -> Void,
+                    restoreBest: () -> Void,
+                    onBatch: (Int) -> Void = { _ in },
+                    onChunk: (ChunkRecord) -> Void = { _ in }) -> Outcome {
+        var best = -Double.infinity
+        var bestChunk = 0
+        var sinceImprovement = 0
+        var history: [ChunkRecord] = []
+        for chunk in 1...config.maxChunks {
+            let t0 = Date()
+            var lossSum = 0.0
+            var lr: Float = 0
+            for i in 0..<config.chunkBatches {
+                let step = trainBatch((chunk - 1) * config.chunkBatches + i)
+                lossSum += Double(step.loss)
+                lr = step.lr
+                onBatch(i + 1)
+            }
+            let t1 = Date()
+            let avg = evaluate()
+            let improved = avg > best
+            if improved {
+                best = avg
+                bestChunk = chunk
+                sinceImprovement = 0
+                saveBest()
+            } else {
+                sinceImprovement += 1
+            }
+            let record = ChunkRecord(chunk: chunk, meanLoss: lossSum / Double(config.chunkBatches),
+                                     monitorAVG: avg, learningRate: lr,
+                                     trainSeconds: t1.timeIntervalSince(t0),
+                                     evalSeconds: Date().timeIntervalSince(t1), improved: improved)
+            history.append(record)
+            onChunk(record)
+            if sinceImprovement >= config.patience { break }
+        }
+        restoreBest()
+        return Outcome(bestChunk: bestChunk, bestMonitorAVG: best, chunksRun: history.count, history: history)
+    }
+}

@@ -1,3 +1,0 @@
-import XCTest
-@testable import Harness
-final class HarnessSmokeTests: XCTestCase { func testModuleLoads() {} }

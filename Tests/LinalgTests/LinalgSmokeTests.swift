@@ -1,3 +1,0 @@
-import XCTest
-@testable import Linalg
-final class LinalgSmokeTests: XCTestCase { func testModuleLoads() {} }

@@ -1,3 +1,0 @@
-import XCTest
-@testable import Recommenders
-final class RecommendersSmokeTests: XCTestCase { func testModuleLoads() {} }

@@ -1,0 +1,91 @@
+import Evaluation
+import Foundation
+import Linalg
+import RecData
+import Recommenders
+
+/// One final training of a backbone with fixed sizes under a final protocol (specs §4.5):
+/// fresh model, CONVERGE on the protocol's monitor, restore the best chunk, report.
+public struct TrainingRequest: Sendable, Codable, Equatable {
+    public var dataset: String
+    public var backbone: BackboneKind
+    public var sizes: SizesSpec
+    public var finalProtocol: FinalProtocol
+    public var seed: UInt64
+    public var batchSize: Int
+    public var converge: ConvergeConfig
+
+    public init(dataset: String, backbone: BackboneKind, sizes: SizesSpec, finalProtocol: FinalProtocol,
+                seed: UInt64, batchSize: Int = 10_000, converge: ConvergeConfig = ConvergeConfig()) {
+        self.dataset = dataset
+        self.backbone = backbone
+        self.sizes = sizes
+        self.finalProtocol = finalProtocol
+        self.seed = seed
+        self.batchSize = batchSize
+        self.converge = converge
+    }
+}
+
+/// What a training run reports (one JSON object).
+public struct TrainingOutcome: Sendable, Codable, Equatable {
+    public var request: TrainingRequest
+    public var protocolLabel: String
+    /// VAL metrics at the selected chunk (P-clean only: under P-code VAL is training data).
+    public var valid: MetricSummary?
+    /// TEST metrics at the selected chunk (TRAIN ∪ VAL excluded from the ranking).
+    public var test: MetricSummary
+    public var sparsity: Double
+    public var bestChunk: Int
+    public var chunksRun: Int
+    public var history: [ChunkRecord]
+    public var wallSeconds: Double
+    public var rawDigest: String
+    public var splitDigest: String
+    public var provenance: Provenance
+}
+
+public enum TrainingRun {
+    /// Trains and evaluates; `progress` receives the per-batch and per-chunk status.
+    public static func run(_ request: TrainingRequest, dataset d: SplitDataset,
+                           progress: ProgressReporter? = nil) throws -> TrainingOutcome {
+        let start = Date()
+        let sizes = try request.sizes.resolve(userCount: d.userCount, itemCount: d.itemCount)
+        let trainSet = request.finalProtocol.trainingSet(of: d)
+        let monitor = request.finalProtocol.monitor(of: d)
+        let model = request.backbone.make(train: trainSet, sizes: sizes, seed: request.seed)
+        var sampler = BPRSampler(train: trainSet, seed: request.seed)
+        let schedule = request.backbone.schedule
+        var best: BackboneCheckpoint? = nil
+        let cfg = request.converge
+        let trainer = ConvergeTrainer(config: cfg)
+        let outcome = trainer.run(
+            trainBatch: { b in
+                let lr = schedule.rate(afterBatches: b)
+                let loss = model.trainStep(sampler.nextBatch(size: request.batchSize), learningRate: lr)
+                return (loss, lr)
+            },
+            evaluate: {
+                FullRankingEvaluator.evaluate(scorer: model.makeScorer(), positives: monitor.positives,
+                                              exclude: monitor.exclude).avg
+            },
+            saveBest: { best = model.checkpoint() },
+            restoreBest: { if let b = best { try? model.restore(b) } },
+            onBatch: { i in progress?.update(done: i, total: cfg.chunkBatches, "batches of the chunk") },
+            onChunk: { c in
+                progress?.log(String(format: "chunk %d/%d  loss %.5f  %@ AVG %.5f%@  lr %.5f  (train %.0fs, eval %.1fs)",
+                                     c.chunk, cfg.maxChunks, c.meanLoss,
+                                     request.finalProtocol == .clean ? "VAL" : "TEST", c.monitorAVG,
+                                     c.improved ? " *" : "", Double(c.learningRate), c.trainSeconds, c.evalSeconds))
+            })
+        let scorer = model.makeScorer()
+        let test = FullRankingEvaluator.evaluate(scorer: scorer, positives: d.test, exclude: [d.train, d.valid]).summary
+        let valid = request.finalProtocol == .clean
+            ? FullRankingEvaluator.evaluate(scorer: scorer, positives: d.valid, exclude: [d.train]).summary : nil
+        return TrainingOutcome(request: request, protocolLabel: request.finalProtocol.label, valid: valid, test: test,
+                               sparsity: sizes.sparsity, bestChunk: outcome.bestChunk, chunksRun: outcome.chunksRun,
+                               history: outcome.history, wallSeconds: Date().timeIntervalSince(start),
+                               rawDigest: d.rawDigest, splitDigest: d.splitDigest,
+                               provenance: .current(threads: Threads.count))
+    }
+}

@@ -1,0 +1,28 @@
+import Linalg
+import RecData
+
+/// The backbones of the paper, with their per-backbone constants (specs §2.4).
+public enum BackboneKind: String, Sendable, Codable, CaseIterable {
+    case lightgcn
+
+    /// A fresh model (new random initialisation, new Adam) for one training set and size vector.
+    public func make(train: UserItemLists, sizes: EmbeddingSizes, seed: UInt64) -> any Backbone {
+        switch self {
+        case .lightgcn: return LightGCN(train: train, sizes: sizes, seed: seed)
+        }
+    }
+
+    /// lr_max → ×0.9 every `every` batches → floor lr_min.
+    public var schedule: StepDecaySchedule {
+        switch self {
+        case .lightgcn: return LightGCN.schedule
+        }
+    }
+
+    /// Batches per CIESS search iteration (specs §2.4: ML-1M / Yelp2018).
+    public func batchesPerIteration(dataset: String) -> Int {
+        switch self {
+        case .lightgcn: return dataset == "yelp2018" ? 4000 : 2000
+        }
+    }
+}

@@ -21,16 +21,19 @@ let package = Package(
         .target(name: "RecData", dependencies: ["Linalg"], swiftSettings: fastMath),
         .target(name: "Evaluation", dependencies: ["Linalg", "RecData"], swiftSettings: fastMath),
         .target(name: "Recommenders", dependencies: ["Linalg", "RecData", "Evaluation"], swiftSettings: fastMath),
-        .target(name: "Harness", dependencies: ["Linalg", "RecData", "Evaluation", "Recommenders"],
+        .target(name: "SizeSearch", dependencies: ["Linalg", "RecData", "Evaluation", "Recommenders"],
+                swiftSettings: fastMath),
+        .target(name: "Harness", dependencies: ["Linalg", "RecData", "Evaluation", "Recommenders", "SizeSearch"],
                 swiftSettings: fastMath),
         .executableTarget(name: "ciess", dependencies: [
-            "Harness", "Recommenders", "Evaluation", "RecData", "Linalg",
+            "Harness", "SizeSearch", "Recommenders", "Evaluation", "RecData", "Linalg",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: fastMath),
         .testTarget(name: "LinalgTests", dependencies: ["Linalg"]),
         .testTarget(name: "RecDataTests", dependencies: ["RecData"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"]),
         .testTarget(name: "RecommendersTests", dependencies: ["Recommenders"]),
+        .testTarget(name: "SizeSearchTests", dependencies: ["SizeSearch"]),
         .testTarget(name: "HarnessTests", dependencies: ["Harness"]),
     ]
 )

@@ -1,3 +1,0 @@
-import XCTest
-@testable import RecData
-final class RecDataSmokeTests: XCTestCase { func testModuleLoads() {} }

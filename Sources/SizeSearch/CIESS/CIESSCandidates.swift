@@ -1,0 +1,59 @@
+import Foundation
+import RecData
+
+/// The candidates stage (specs §1.11): from a finished search's history, the top-`limit`
+/// iterations by VAL AVG among those with ρ ≤ 1 − c, per target c; written to `candidates.json`.
+public enum CIESSCandidates {
+    public struct Candidate: Sendable, Codable, Equatable {
+        public var episode: Int
+        public var iteration: Int
+        public var density: Double
+        public var validAVG: Double
+        /// Relative to the search directory.
+        public var sizesFile: String
+    }
+
+    public struct Selection: Sendable, Codable, Equatable {
+        public var targetSparsity: Double
+        /// Empty when the target was never reached ("not reached": c is never relaxed).
+        public var candidates: [Candidate]
+    }
+
+    public static let fileName = "candidates.json"
+
+    public static func select(history: [SearchIterationRecord], targets: [Double], limit: Int = 3,
+                              episodes: ClosedRange<Int>? = nil) -> [Selection] {
+        let entries = history.map {
+            CandidatePool.Entry(episode: $0.episode, iteration: $0.iteration, density: $0.density, validAVG: $0.validAVG)
+        }
+        let files = Dictionary(uniqueKeysWithValues: history.map { ("\($0.episode)/\($0.iteration)", $0.sizesFile) })
+        return targets.map { c in
+            let top = CandidatePool.select(entries, targetSparsity: c, limit: limit, episodes: episodes)
+            return Selection(targetSparsity: c, candidates: top.map {
+                Candidate(episode: $0.episode, iteration: $0.iteration, density: $0.density, validAVG: $0.validAVG,
+                          sizesFile: files["\($0.episode)/\($0.iteration)"]!)
+            })
+        }
+    }
+
+    /// Reads the search's history (the search must be finished) and writes `candidates.json`.
+    @discardableResult
+    public static func write(searchDirectory dir: URL, targets: [Double], limit: Int = 3) throws -> [Selection] {
+        let search = dir.appendingPathComponent("search.json")
+        guard FileManager.default.fileExists(atPath: search.path) else { throw SearchStageError.missing(search.path) }
+        let history = try CIESSSearch.readHistory(dir.appendingPathComponent("history.jsonl"))
+        let selections = select(history: history, targets: targets, limit: limit)
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .prettyPrinted]
+        try AtomicFile.write(try e.encode(selections), to: dir.appendingPathComponent(fileName))
+        return selections
+    }
+
+    public static func read(searchDirectory dir: URL) throws -> [Selection] {
+        let url = dir.appendingPathComponent(fileName)
+        guard let data = FileManager.default.contents(atPath: url.path) else { throw SearchStageError.missing(url.path) }
+        do { return try JSONDecoder().decode([Selection].self, from: data) } catch {
+            throw SearchStageError.corrupt(url.path, "expected the candidate lists of `ciess search`")
+        }
+    }
+}

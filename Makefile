@@ -28,7 +28,7 @@ APT_PACKAGES  := libopenblas-dev pkg-config gnuplot-nox curl unzip python3-numpy
 export DATA_MIRROR
 export CIESS_THREADS := $(THREADS)
 
-.PHONY: help deps build test data bench clean
+.PHONY: help deps build test data bench check-resume clean
 
 help:
 	@echo "ciess-swift — reproduce CIESS (SIGIR 2023) end to end"
@@ -38,6 +38,7 @@ help:
 	@echo "  make test     build and run the unit and integration tests"
 	@echo "  make data     fetch, verify and split ML-1M and Yelp2018 (DATA_MIRROR=dir to read a local mirror)"
 	@echo "  make bench    time the benchmark workloads; with TORCH_PYTHON, also the PyTorch reference and ratios"
+	@echo "  make check-resume  kill -9 a short CIESS search on ML-1M, resume it, compare with an uninterrupted run"
 	@echo "  make clean    remove build folders (keeps datasets/ and results/)"
 
 # Installs only what is missing; apt-get runs through sudo when not root.
@@ -84,6 +85,10 @@ bench: build
 	  fi; \
 	done; mv $$out.tmp $$out; \
 	$(CIESS) bench-report $$out
+
+# A real SIGKILL in the middle of a search, then the same command: the result must not change.
+check-resume: build
+	scripts/check-search-resume.sh $(CIESS) $$(mktemp -d)
 
 clean:
 	rm -rf .build .build-release

@@ -1,9 +1,10 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-// Release builds of the numeric modules skip bounds checks in hot loops (`-Ounchecked`);
-// the CPU target is chosen by the Makefile (`SWIFT_CPU`), not here, so the package stays portable.
-let fastMath: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]
+// Release builds keep every precondition and trap (no `-Ounchecked`): a violated contract must stop
+// with a message, never run on as undefined behaviour. Hot loops avoid bounds checks by working on
+// unsafe pointers instead. The CPU target is chosen by the Makefile (`SWIFT_CPU`), not here, so the
+// package stays portable.
 
 let package = Package(
     name: "ciess-swift",
@@ -17,18 +18,16 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev"])]),
-        .target(name: "Linalg", dependencies: ["CBLAS"], swiftSettings: fastMath),
-        .target(name: "RecData", dependencies: ["Linalg"], swiftSettings: fastMath),
-        .target(name: "Evaluation", dependencies: ["Linalg", "RecData"], swiftSettings: fastMath),
-        .target(name: "Recommenders", dependencies: ["Linalg", "RecData", "Evaluation"], swiftSettings: fastMath),
-        .target(name: "SizeSearch", dependencies: ["Linalg", "RecData", "Evaluation", "Recommenders"],
-                swiftSettings: fastMath),
-        .target(name: "Harness", dependencies: ["Linalg", "RecData", "Evaluation", "Recommenders", "SizeSearch"],
-                swiftSettings: fastMath),
+        .target(name: "Linalg", dependencies: ["CBLAS"]),
+        .target(name: "RecData", dependencies: ["Linalg"]),
+        .target(name: "Evaluation", dependencies: ["Linalg", "RecData"]),
+        .target(name: "Recommenders", dependencies: ["Linalg", "RecData", "Evaluation"]),
+        .target(name: "SizeSearch", dependencies: ["Linalg", "RecData", "Evaluation", "Recommenders"]),
+        .target(name: "Harness", dependencies: ["Linalg", "RecData", "Evaluation", "Recommenders", "SizeSearch"]),
         .executableTarget(name: "ciess", dependencies: [
             "Harness", "SizeSearch", "Recommenders", "Evaluation", "RecData", "Linalg",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ], swiftSettings: fastMath),
+        ]),
         .testTarget(name: "LinalgTests", dependencies: ["Linalg"]),
         .testTarget(name: "RecDataTests", dependencies: ["RecData"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"]),

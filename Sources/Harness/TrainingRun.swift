@@ -51,33 +51,12 @@ public enum TrainingRun {
                            progress: ProgressReporter? = nil) throws -> TrainingOutcome {
         let start = Date()
         let sizes = try request.sizes.resolve(userCount: d.userCount, itemCount: d.itemCount)
-        let trainSet = request.finalProtocol.trainingSet(of: d)
-        let monitor = request.finalProtocol.monitor(of: d)
-        let model = request.backbone.make(train: trainSet, sizes: sizes, seed: request.seed)
-        var sampler = BPRSampler(train: trainSet, seed: request.seed)
-        let schedule = request.backbone.schedule
-        var best: BackboneCheckpoint? = nil
-        let cfg = request.converge
-        let trainer = ConvergeTrainer(config: cfg)
-        let outcome = trainer.run(
-            trainBatch: { b in
-                let lr = schedule.rate(afterBatches: b)
-                let loss = model.trainStep(sampler.nextBatch(size: request.batchSize), learningRate: lr)
-                return (loss, lr)
-            },
-            evaluate: {
-                FullRankingEvaluator.evaluate(scorer: model.makeScorer(), positives: monitor.positives,
-                                              exclude: monitor.exclude).avg
-            },
-            saveBest: { best = model.checkpoint() },
-            restoreBest: { if let b = best { try? model.restore(b) } },
-            onBatch: { i in progress?.update(done: i, total: cfg.chunkBatches, "batches of the chunk") },
-            onChunk: { c in
-                progress?.log(String(format: "chunk %d/%d  loss %.5f  %@ AVG %.5f%@  lr %.5f  (train %.0fs, eval %.1fs)",
-                                     c.chunk, cfg.maxChunks, c.meanLoss,
-                                     request.finalProtocol == .clean ? "VAL" : "TEST", c.monitorAVG,
-                                     c.improved ? " *" : "", Double(c.learningRate), c.trainSeconds, c.evalSeconds))
-            })
+        let trained = ConvergedTraining.train(
+            kind: request.backbone, trainSet: request.finalProtocol.trainingSet(of: d), sizes: sizes,
+            seed: request.seed, batchSize: request.batchSize, converge: request.converge,
+            monitor: request.finalProtocol.monitor(of: d),
+            monitorName: request.finalProtocol == .clean ? "VAL" : "TEST", progress: progress)
+        let model = trained.model, outcome = trained.outcome
         let scorer = model.makeScorer()
         let test = FullRankingEvaluator.evaluate(scorer: scorer, positives: d.test, exclude: [d.train, d.valid]).summary
         let valid = request.finalProtocol == .clean

@@ -20,9 +20,20 @@ public struct ConvergeConfig: Sendable, Codable, Equatable {
 public struct ChunkRecord: Sendable, Codable, Equatable {
     public var chunk: Int
     public var meanLoss: Double
-    public var monitorAVG: Double
+    public var monitorAvg: Double
     public var learningRate: Float
     public var trainSeconds: Double
     public var evalSeconds: Double
     public var improved: Bool
+
+    public init(chunk: Int, meanLoss: Double, monitorAvg: Double, learningRate: Float, trainSeconds: Double,
+                evalSeconds: Double, improved: Bool) {
+        self.chunk = chunk
+        self.meanLoss = meanLoss
+        self.monitorAvg = monitorAvg
+        self.learningRate = learningRate
+        self.trainSeconds = trainSeconds
+        self.evalSeconds = evalSeconds
+        self.improved = improved
+    }
 }

@@ -11,7 +11,7 @@ import Linalg
 public struct ConvergeTrainer {
     public struct Outcome: Sendable, Codable, Equatable {
         public var bestChunk: Int
-        public var bestMonitorAVG: Double
+        public var bestMonitorAvg: Double
         public var chunksRun: Int
         public var history: [ChunkRecord]
     }
@@ -56,7 +56,7 @@ public struct ConvergeTrainer {
                 sinceImprovement += 1
             }
             let record = ChunkRecord(chunk: chunk, meanLoss: lossSum / Double(config.chunkBatches),
-                                     monitorAVG: avg, learningRate: lr,
+                                     monitorAvg: avg, learningRate: lr,
                                      trainSeconds: t1.timeIntervalSince(t0),
                                      evalSeconds: Date().timeIntervalSince(t1), improved: improved)
             history.append(record)
@@ -64,6 +64,6 @@ public struct ConvergeTrainer {
             if sinceImprovement >= config.patience { break }
         }
         restoreBest()
-        return Outcome(bestChunk: bestChunk, bestMonitorAVG: best, chunksRun: history.count, history: history)
+        return Outcome(bestChunk: bestChunk, bestMonitorAvg: best, chunksRun: history.count, history: history)
     }
 }

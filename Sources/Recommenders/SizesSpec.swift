@@ -3,7 +3,8 @@ import Foundation
 /// How a training run gets its `EmbeddingSizes`, as written on the command line:
 /// `full` (every size = dMax), `equal:D` (every size = D, 1 ≤ D ≤ dMax), or `file:PATH`
 /// (a JSON object `{"dMax": 128, "users": [...], "items": [...]}`, one size per entity in the
-/// dataset's contiguous id order — what `ciess search` writes).
+/// dataset's contiguous id order, or a binary size vector as `ciess search` writes them,
+/// see `SizeVectorFile`).
 public enum SizesSpec: Sendable, Equatable, Codable, CustomStringConvertible {
     case full
     case equal(Int)
@@ -42,6 +43,13 @@ public enum SizesSpec: Sendable, Equatable, Codable, CustomStringConvertible {
     static func load(path: String, userCount: Int, itemCount: Int, dMax: Int) throws -> EmbeddingSizes {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw SizesSpecError.invalid("\(path): cannot read the sizes file")
+        }
+        if SizeVectorFile.hasMagic(data) {
+            let s = try SizeVectorFile.read(URL(fileURLWithPath: path))
+            guard s.dMax == dMax, s.users.count == userCount, s.items.count == itemCount else {
+                throw SizesSpecError.invalid("\(path): has \(s.users.count) user and \(s.items.count) item sizes at dMax \(s.dMax), the run needs \(userCount), \(itemCount) at \(dMax)")
+            }
+            return s
         }
         struct Raw: Decodable { var dMax: Int?; var users: [Int]; var items: [Int] }
         let raw: Raw

@@ -22,7 +22,7 @@ final class ConvergeTrainerTests: XCTestCase {
         XCTAssertEqual(r.saved, [1, 2])
         XCTAssertEqual(r.restoredAfter, 4)
         XCTAssertEqual(r.batches, 12)
-        XCTAssertEqual(r.0.bestMonitorAVG, 0.3)
+        XCTAssertEqual(r.0.bestMonitorAvg, 0.3)
     }
 
     func testCapEndsAnEverImprovingRun() {

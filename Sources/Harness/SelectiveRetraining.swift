@@ -1,0 +1,74 @@
+import Foundation
+import Linalg
+import RecData
+import Recommenders
+import SizeSearch
+
+/// The retrain stage (specs §1.11, §4.5): every candidate mask of one target c is trained from a
+/// fresh initialisation under a final protocol; the chosen model is the best by the protocol's
+/// selection split (P-clean: VAL AVG; P-code: TEST AVG, labelled test-selected), and its TEST
+/// metrics and exact sparsity are reported.
+///
+/// Each candidate's training is cached under `retrain/<mask-hash>-<protocol>-s<seed>.json`, so a
+/// mask that is a candidate for several c trains once and a killed stage resumes.
+public enum SelectiveRetraining {
+    public struct Result: Sendable, Codable, Equatable {
+        public var targetSparsity: Double
+        public var finalProtocol: FinalProtocol
+        public var protocolLabel: String
+        /// nil when the target was not reached during the search.
+        public var chosen: TrainingOutcome?
+        public var chosenCandidate: CIESSCandidates.Candidate?
+        public var candidates: [CIESSCandidates.Candidate]
+        public var candidateOutcomes: [TrainingOutcome]
+        public var audit: Budget.Audit?
+    }
+
+    public static func run(searchDirectory dir: URL, dataset d: SplitDataset, backbone: BackboneKind,
+                           targetSparsity c: Double, finalProtocol: FinalProtocol, seed: UInt64,
+                           converge: ConvergeConfig = ConvergeConfig(), batchSize: Int = 10_000,
+                           progress: ProgressReporter? = nil) throws -> Result {
+        let selections = try CIESSCandidates.read(searchDirectory: dir)
+        guard let sel = selections.first(where: { abs($0.targetSparsity - c) < 1e-9 }) else {
+            throw SearchStageError.missing("\(dir.path)/\(CIESSCandidates.fileName) (target \(c))")
+        }
+        var outcomes: [TrainingOutcome] = []
+        for (k, cand) in sel.candidates.enumerated() {
+            let file = dir.appendingPathComponent(cand.sizesFile)
+            let hash = String(SHA256.hex([UInt8](try Data(contentsOf: file))).prefix(16))
+            let cache = dir.appendingPathComponent("retrain/\(hash)-\(finalProtocol.rawValue)-s\(seed).json")
+            if let data = FileManager.default.contents(atPath: cache.path),
+               let cached = try? JSONOutput.decoder.decode(TrainingOutcome.self, from: data) {
+                outcomes.append(cached)
+                continue
+            }
+            progress?.log("retraining candidate \(k + 1)/\(sel.candidates.count) for c=\(c) (episode \(cand.episode), iteration \(cand.iteration), ρ=\(String(format: "%.4f", cand.density)))")
+            let request = TrainingRequest(dataset: d.name, backbone: backbone, sizes: .file(file.path),
+                                          finalProtocol: finalProtocol, seed: seed, batchSize: batchSize, converge: converge)
+            let outcome = try TrainingRun.run(request, dataset: d, progress: progress)
+            try FileManager.default.createDirectory(at: cache.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try AtomicFile.write(Data(try JSONOutput.encodeRaw(outcome)), to: cache)
+            outcomes.append(outcome)
+        }
+        let best = outcomes.indices.max { a, b in
+            let sa = selectionScore(outcomes[a], finalProtocol), sb = selectionScore(outcomes[b], finalProtocol)
+            return sa != sb ? sa < sb : a > b      // ties: the earlier (better-ranked) candidate
+        }
+        let audit = try best.map { i -> Budget.Audit in
+            let sizes = try SizesSpec.file(dir.appendingPathComponent(sel.candidates[i].sizesFile).path)
+                .resolve(userCount: d.userCount, itemCount: d.itemCount)
+            return Budget.audit(sizes, targetSparsity: c, control: .controlled)
+        }
+        return Result(targetSparsity: c, finalProtocol: finalProtocol, protocolLabel: finalProtocol.label,
+                      chosen: best.map { outcomes[$0] }, chosenCandidate: best.map { sel.candidates[$0] },
+                      candidates: sel.candidates, candidateOutcomes: outcomes, audit: audit)
+    }
+
+    /// P-clean selects on VAL AVG; P-code on TEST AVG (its monitor).
+    static func selectionScore(_ o: TrainingOutcome, _ p: FinalProtocol) -> Double {
+        switch p {
+        case .clean: return o.valid?.avg ?? -Double.infinity
+        case .code: return o.test.avg
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import Evaluation
+import Linalg
+import RecData
+
+/// A fresh backbone trained with CONVERGE on one training set, monitored on one split, and restored
+/// to its best chunk — the common core of pretraining (specs §1.3) and final training (§4.5).
+public enum ConvergedTraining {
+    public struct Result {
+        public var model: any Backbone
+        public var outcome: ConvergeTrainer.Outcome
+    }
+
+    /// - Parameters:
+    ///   - monitor: the split whose AVG drives CONVERGE and the lists excluded from its ranking.
+    ///   - monitorName: how progress lines name the monitor ("VAL", "TEST").
+    public static func train(kind: BackboneKind, trainSet: UserItemLists, sizes: EmbeddingSizes, seed: UInt64,
+                             batchSize: Int, converge: ConvergeConfig,
+                             monitor: (positives: UserItemLists, exclude: [UserItemLists]), monitorName: String,
+                             progress: ProgressReporter? = nil) -> Result {
+        let model = kind.make(train: trainSet, sizes: sizes, seed: seed)
+        var sampler = BPRSampler(train: trainSet, seed: seed)
+        let schedule = kind.schedule
+        var best: BackboneCheckpoint? = nil
+        let outcome = ConvergeTrainer(config: converge).run(
+            trainBatch: { b in
+                let lr = schedule.rate(afterBatches: b)
+                return (model.trainStep(sampler.nextBatch(size: batchSize), learningRate: lr), lr)
+            },
+            evaluate: {
+                FullRankingEvaluator.evaluate(scorer: model.makeScorer(), positives: monitor.positives,
+                                              exclude: monitor.exclude).avg
+            },
+            saveBest: { best = model.checkpoint() },
+            restoreBest: {
+                // A checkpoint taken from this very model always restores; failure is a programming error.
+                if let b = best { try! model.restore(b) }
+            },
+            onBatch: { i in progress?.update(done: i, total: converge.chunkBatches, "batches of the chunk") },
+            onChunk: { c in
+                progress?.log(String(format: "chunk %d/%d  loss %.5f  %@ AVG %.5f%@  lr %.5f  (train %.0fs, eval %.1fs)",
+                                     c.chunk, converge.maxChunks, c.meanLoss, monitorName, c.monitorAvg,
+                                     c.improved ? " *" : "", Double(c.learningRate), c.trainSeconds, c.evalSeconds))
+            })
+        return Result(model: model, outcome: outcome)
+    }
+}

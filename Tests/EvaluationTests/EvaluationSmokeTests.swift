@@ -1,3 +1,0 @@
-import XCTest
-@testable import Evaluation
-final class EvaluationSmokeTests: XCTestCase { func testModuleLoads() {} }

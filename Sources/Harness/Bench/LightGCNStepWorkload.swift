@@ -17,28 +17,16 @@ import Recommenders
 ///   (a full, unmasked 3-layer propagation of an N × 128 matrix divided by 3), measured after the
 ///   timed iterations.
 public enum LightGCNStepWorkload {
-    public static let dimension = 128
-    public static let learningRate: Float = 0.03
+    public static let dimension = BackboneStepTiming.dimension
 
     public static func run(train: UserItemLists, batch: Int, warmup: Int, repeat count: Int,
                            seed: UInt64) -> WorkloadTiming {
-        var maskRandom = RandomStream(seed: seed, purpose: "lightgcn_step/mask")
-        let users = (0..<train.userCount).map { _ in UInt8(1 + maskRandom.below(dimension)) }
-        let items = (0..<train.itemCount).map { _ in UInt8(1 + maskRandom.below(dimension)) }
-        let sizes = EmbeddingSizes(users: users, items: items, dMax: dimension)
-        let model = LightGCN(train: train, sizes: sizes, seed: seed)
-        var sampler = BPRSampler(train: train, seed: seed)
-        let batches = (0..<(warmup + count)).map { _ in sampler.nextBatch(size: batch) }
-        var losses: [Float] = []
-        losses.reserveCapacity(warmup + count)
-        let times = BenchTimer.time(warmup: warmup, repeat: count) { k in
-            losses.append(model.trainStep(batches[k], learningRate: learningRate))
-        }
-        return WorkloadTiming(times: times, extra: [
+        let r = BackboneStepTiming.run(workload: "lightgcn_step", train: train, batch: batch, warmup: warmup,
+                                       repeat: count, seed: seed) { LightGCN(train: train, sizes: $0, seed: seed) }
+        return WorkloadTiming(times: r.times, extra: r.lossExtras.merging([
             "nnz": Double(2 * train.interactionCount), "dim": Double(dimension), "layers": 3,
-            "loss_first": Double(losses.first ?? .nan), "loss_last": Double(losses.last ?? .nan),
             "spmm_s": spmmSeconds(train: train, repeat: max(3, count)),
-        ])
+        ]) { a, _ in a })
     }
 
     /// Median seconds of one N × 128 sparse × dense product with Â (a 3-layer propagation / 3).

@@ -18,28 +18,16 @@ import Recommenders
 /// - `extra`: `nnz` (of L, 2·|train| + N), `dim`, `layers`, `node_dropout`, `message_dropout`,
 ///   `loss_first`/`loss_last` (first and last iteration, warm-up included).
 public enum NGCFStepWorkload {
-    public static let dimension = 128
-    public static let learningRate: Float = 0.03
+    public static let dimension = BackboneStepTiming.dimension
 
     public static func run(train: UserItemLists, batch: Int, warmup: Int, repeat count: Int,
                            seed: UInt64) -> WorkloadTiming {
-        var maskRandom = RandomStream(seed: seed, purpose: "ngcf_step/mask")
-        let users = (0..<train.userCount).map { _ in UInt8(1 + maskRandom.below(dimension)) }
-        let items = (0..<train.itemCount).map { _ in UInt8(1 + maskRandom.below(dimension)) }
-        let sizes = EmbeddingSizes(users: users, items: items, dMax: dimension)
-        let model = NGCF(train: train, sizes: sizes, seed: seed)
-        var sampler = BPRSampler(train: train, seed: seed)
-        let batches = (0..<(warmup + count)).map { _ in sampler.nextBatch(size: batch) }
-        var losses: [Float] = []
-        losses.reserveCapacity(warmup + count)
-        let times = BenchTimer.time(warmup: warmup, repeat: count) { k in
-            losses.append(model.trainStep(batches[k], learningRate: learningRate))
-        }
-        return WorkloadTiming(times: times, extra: [
+        let r = BackboneStepTiming.run(workload: "ngcf_step", train: train, batch: batch, warmup: warmup,
+                                       repeat: count, seed: seed) { NGCF(train: train, sizes: $0, seed: seed) }
+        return WorkloadTiming(times: r.times, extra: r.lossExtras.merging([
             "nnz": Double(2 * train.interactionCount + train.userCount + train.itemCount),
             "dim": Double(dimension), "layers": Double(NGCF.layers),
             "node_dropout": NGCF.nodeDropout, "message_dropout": NGCF.messageDropout,
-            "loss_first": Double(losses.first ?? .nan), "loss_last": Double(losses.last ?? .nan),
-        ])
+        ]) { a, _ in a })
     }
 }

@@ -16,29 +16,17 @@ import Recommenders
 /// - `extra`: `dim`, `loss_first`/`loss_last` (losses of the first and last iteration, warm-up
 ///   included), `distinct_users`/`distinct_items` of the last batch.
 public enum NeuMFStepWorkload {
-    public static let dimension = 128
-    public static let learningRate: Float = 0.03
+    public static let dimension = BackboneStepTiming.dimension
 
     public static func run(train: UserItemLists, batch: Int, warmup: Int, repeat count: Int,
                            seed: UInt64) -> WorkloadTiming {
-        var maskRandom = RandomStream(seed: seed, purpose: "neumf_step/mask")
-        let users = (0..<train.userCount).map { _ in UInt8(1 + maskRandom.below(dimension)) }
-        let items = (0..<train.itemCount).map { _ in UInt8(1 + maskRandom.below(dimension)) }
-        let sizes = EmbeddingSizes(users: users, items: items, dMax: dimension)
-        let model = NeuMF(train: train, sizes: sizes, seed: seed)
-        var sampler = BPRSampler(train: train, seed: seed)
-        let batches = (0..<(warmup + count)).map { _ in sampler.nextBatch(size: batch) }
-        var losses: [Float] = []
-        losses.reserveCapacity(warmup + count)
-        let times = BenchTimer.time(warmup: warmup, repeat: count) { k in
-            losses.append(model.trainStep(batches[k], learningRate: learningRate))
-        }
-        let last = batches.last
-        return WorkloadTiming(times: times, extra: [
+        let r = BackboneStepTiming.run(workload: "neumf_step", train: train, batch: batch, warmup: warmup,
+                                       repeat: count, seed: seed) { NeuMF(train: train, sizes: $0, seed: seed) }
+        let last = r.lastBatch
+        return WorkloadTiming(times: r.times, extra: r.lossExtras.merging([
             "dim": Double(dimension),
-            "loss_first": Double(losses.first ?? .nan), "loss_last": Double(losses.last ?? .nan),
             "distinct_users": Double(Set(last?.users ?? []).count),
             "distinct_items": Double(Set((last?.positives ?? []) + (last?.negatives ?? [])).count),
-        ])
+        ]) { a, _ in a })
     }
 }

@@ -55,8 +55,14 @@ deps:
 	$$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing
 	@command -v $(SWIFT) >/dev/null || { echo "deps: Swift 6 is not on PATH; install it from swift.org first"; exit 1; }
 
+# build-info.json beside the binary records the commit it was built from (results cite it).
 build: deps
 	$(SWIFT) build $(RELEASE_FLAGS) --product ciess
+	@commit=$$(git rev-parse HEAD 2>/dev/null || echo unknown); \
+	dirty=$$(test -z "$$(git status --porcelain --untracked-files=no 2>/dev/null)" && echo false || echo true); \
+	toolchain=$$($(SWIFT) --version 2>/dev/null | head -n 1 | sed 's/"/\\"/g'); \
+	printf '{"git_commit": "%s", "git_dirty": %s, "toolchain": "%s"}\n' "$$commit" "$$dirty" "$$toolchain" \
+	  > $(dir $(CIESS))build-info.json.tmp && mv $(dir $(CIESS))build-info.json.tmp $(dir $(CIESS))build-info.json
 
 test: deps
 	$(SWIFT) build --build-tests

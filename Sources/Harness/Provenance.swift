@@ -7,20 +7,41 @@ import Foundation
 public struct Provenance: Codable, Sendable, Equatable {
     public var gitCommit: String
     public var gitDirty: Bool
+    /// Where the commit was read: "build" (recorded by `make build` next to the binary, the code
+    /// that actually ran) or "working tree" (the checkout at run time, for binaries built otherwise).
+    public var commitSource: String = "working tree"
+
     public var toolchain: String
     public var machine: String
     public var cpu: String
     public var threads: Int
 
+    public init(gitCommit: String, gitDirty: Bool, commitSource: String = "working tree", toolchain: String,
+                machine: String, cpu: String, threads: Int) {
+        self.gitCommit = gitCommit
+        self.gitDirty = gitDirty
+        self.commitSource = commitSource
+        self.toolchain = toolchain
+        self.machine = machine
+        self.cpu = cpu
+        self.threads = threads
+    }
+
     public static func current(threads: Int) -> Provenance {
-        let commit = run(["git", "rev-parse", "HEAD"])?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "unknown"
-        let status = run(["git", "status", "--porcelain", "--untracked-files=no"]) ?? ""
-        return Provenance(gitCommit: commit.isEmpty ? "unknown" : commit,
-                          gitDirty: !status.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty,
-                          toolchain: toolchainVersion(),
-                          machine: ProcessInfo.processInfo.hostName,
-                          cpu: cpuModel(),
-                          threads: threads)
+        var p = Provenance(gitCommit: "unknown", gitDirty: true, toolchain: toolchainVersion(),
+                           machine: ProcessInfo.processInfo.hostName, cpu: cpuModel(), threads: threads)
+        if let build = BuildInfo.besideExecutable() {
+            p.gitCommit = build.gitCommit
+            p.gitDirty = build.gitDirty
+            p.commitSource = "build"
+            p.toolchain = build.toolchain ?? p.toolchain
+        } else if let commit = run(["git", "rev-parse", "HEAD"])?.trimmingCharacters(in: .whitespacesAndNewlines),
+                  !commit.isEmpty {
+            let status = run(["git", "status", "--porcelain", "--untracked-files=no"]) ?? ""
+            p.gitCommit = commit
+            p.gitDirty = !status.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+        }
+        return p
     }
 
     /// "<model name> x<cores>" from /proc/cpuinfo (as the PyTorch reference reports it).

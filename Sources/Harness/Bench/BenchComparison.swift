@@ -51,15 +51,15 @@ public struct BenchComparison: Sendable {
     /// A fixed-width table for the terminal.
     public func table() -> String {
         func fmt(_ v: Double?) -> String { v.map { String(format: "%.4f", $0) } ?? "-" }
-        var out = "dataset    workload            batch  thr  ciess_s   torch_s   speed-up\n"
+        func pad(_ s: String, _ w: Int) -> String { s.count >= w ? s : s + String(repeating: " ", count: w - s.count) }
+        var out = pad("dataset", 10) + " " + pad("workload", 18) + " " + pad("batch", 6) + " " + pad("thr", 4)
+            + " " + pad("ciess_s", 9) + " " + pad("torch_s", 9) + " speed-up\n"
         for r in rows {
             let ratio = r.ratio.map { String(format: "%.2fx", $0) } ?? "-"
             let warn = r.graphMatches ? "" : "  (graph_sha256 differs!)"
-            out += String(format: "%-10@ %-18@ %6@ %4d  %-8@  %-8@  %@%@\n",
-                          r.dataset as NSString, r.workload as NSString,
-                          (r.batch.map(String.init) ?? "-") as NSString, r.threads,
-                          fmt(r.ciessMedian) as NSString, fmt(r.torchMedian) as NSString,
-                          ratio as NSString, warn as NSString)
+            out += pad(r.dataset, 10) + " " + pad(r.workload, 18) + " " + pad(r.batch.map(String.init) ?? "-", 6) + " "
+                + pad(String(r.threads), 4) + " " + pad(fmt(r.ciessMedian), 9) + " " + pad(fmt(r.torchMedian), 9)
+                + " " + ratio + warn + "\n"
         }
         return out
     }

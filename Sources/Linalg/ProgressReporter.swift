@@ -4,12 +4,15 @@ import Foundation
 ///
 /// On a terminal, `update` rewrites one status line (at most ~4 times a second); otherwise it
 /// prints a line at most every `interval` seconds, so logs of batch runs stay short. `log`
-/// always prints a full line. ETA = elapsed · (total − done)/done.
+/// always prints a full line. ETA = phase elapsed · (total − done)/done, where a phase starts at
+/// creation or at `beginPhase()` (e.g. each CONVERGE chunk), so the ETA refers to the same work as
+/// `done`/`total`.
 public final class ProgressReporter: @unchecked Sendable {
     private let label: String
     private let isTerminal: Bool
     private let interval: Double
     private let start = Date()
+    private var phaseStart = Date()
     private var lastPrint = Date.distantPast
     private var dirtyLine = false
     private let quiet: Bool
@@ -23,6 +26,9 @@ public final class ProgressReporter: @unchecked Sendable {
 
     public var elapsed: Double { Date().timeIntervalSince(start) }
 
+    /// Starts a new phase: `update` measures elapsed time and ETA from here.
+    public func beginPhase() { phaseStart = Date() }
+
     /// A status update for `done` of `total` units.
     public func update(done: Int, total: Int, _ detail: @autoclosure () -> String = "") {
         guard !quiet else { return }
@@ -30,7 +36,8 @@ public final class ProgressReporter: @unchecked Sendable {
         let minGap = isTerminal ? 0.25 : interval
         guard now.timeIntervalSince(lastPrint) >= minGap || done == total else { return }
         lastPrint = now
-        let text = "\(label) \(done)/\(total) \(detail()) elapsed \(Self.clock(elapsed)) ETA \(Self.eta(elapsed: elapsed, done: done, total: total))"
+        let phase = now.timeIntervalSince(phaseStart)
+        let text = "\(label) \(done)/\(total) \(detail()) elapsed \(Self.clock(phase)) ETA \(Self.eta(elapsed: phase, done: done, total: total))"
         if isTerminal {
             FileHandle.standardError.write(Data("\r\u{1B}[K\(text)".utf8))
             dirtyLine = true

@@ -35,7 +35,10 @@ public enum ConvergedTraining {
                 // A checkpoint taken from this very model always restores; failure is a programming error.
                 if let b = best { try! model.restore(b) }
             },
-            onBatch: { i in progress?.update(done: i, total: converge.chunkBatches, "batches of the chunk") },
+            onBatch: { i in
+                if i == 1 { progress?.beginPhase() }
+                progress?.update(done: i, total: converge.chunkBatches, "batches of the chunk")
+            },
             onChunk: { c in
                 progress?.log(String(format: "chunk %d/%d  loss %.5f  %@ AVG %.5f%@  lr %.5f  (train %.0fs, eval %.1fs)",
                                      c.chunk, converge.maxChunks, c.meanLoss, monitorName, c.monitorAvg,

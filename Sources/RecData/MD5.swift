@@ -1,53 +1,17 @@
 /// Streaming MD5 (RFC 1321), only to check archives whose published integrity data is an MD5
 /// (GroupLens quotes one for `ml-1m.zip`). Not used for anything security-relevant.
-public struct MD5: Sendable {
+public struct MD5: MerkleDamgardHash, Sendable {
     private var h: (UInt32, UInt32, UInt32, UInt32) = (0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476)
-    private var buffer = [UInt8](repeating: 0, count: 64)
-    private var buffered = 0
-    private var totalBytes: UInt64 = 0
+    public var input = MerkleDamgardInput()
 
     public init() {}
 
-    public static func hex<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
-        var s = MD5()
-        s.update(bytes)
-        return s.hexDigest()
-    }
 
-    public mutating func update<C: Collection>(_ bytes: C) where C.Element == UInt8 {
-        let done: Void? = bytes.withContiguousStorageIfAvailable { update(UnsafeRawBufferPointer($0)) }
-        if done == nil { update(Array(bytes)) }
-    }
 
-    public mutating func update(_ raw: UnsafeRawBufferPointer) {
-        guard var p = raw.baseAddress, raw.count > 0 else { return }
-        var n = raw.count
-        totalBytes &+= UInt64(n)
-        if buffered > 0 {
-            let take = min(64 - buffered, n)
-            buffer.withUnsafeMutableBytes { b in (b.baseAddress! + buffered).copyMemory(from: p, byteCount: take) }
-            buffered += take; p += take; n -= take
-            if buffered == 64 {
-                buffer.withUnsafeBytes { b in compress(b.baseAddress!, blocks: 1) }
-                buffered = 0
-            }
-        }
-        let blocks = n / 64
-        if blocks > 0 { compress(p, blocks: blocks); p += blocks * 64; n -= blocks * 64 }
-        if n > 0 {
-            buffer.withUnsafeMutableBytes { b in b.baseAddress!.copyMemory(from: p, byteCount: n) }
-            buffered = n
-        }
-    }
 
     /// Pads (little-endian bit length), finishes and returns the 16-byte digest.
     public mutating func finalize() -> [UInt8] {
-        let bitLength = totalBytes &* 8
-        var pad: [UInt8] = [0x80]
-        pad += [UInt8](repeating: 0, count: (buffered + 1 <= 56) ? 56 - (buffered + 1) : 120 - (buffered + 1))
-        for k in 0..<8 { pad.append(UInt8(truncatingIfNeeded: bitLength >> (UInt64(k) * 8))) }
-        pad.withUnsafeBytes { update($0) }
-        precondition(buffered == 0)
+        absorbPadding(bigEndianLength: false)
         var out: [UInt8] = []
         for w in [h.0, h.1, h.2, h.3] {
             out += [UInt8(w & 0xff), UInt8((w >> 8) & 0xff), UInt8((w >> 16) & 0xff), UInt8(w >> 24)]
@@ -55,7 +19,6 @@ public struct MD5: Sendable {
         return out
     }
 
-    public mutating func hexDigest() -> String { Hex.encode(finalize()) }
 
     private static let s: [UInt32] = [7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22,
                                       5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20,
@@ -73,7 +36,7 @@ public struct MD5: Sendable {
         0x6fa87e4f, 0xfe2ce6e0, 0xa3014314, 0x4e0811a1, 0xf7537e82, 0xbd3af235, 0x2ad7d2bb, 0xeb86d391,
     ]
 
-    private mutating func compress(_ data: UnsafeRawPointer, blocks: Int) {
+    public mutating func compress(_ data: UnsafeRawPointer, blocks: Int) {
         var (a0, b0, c0, d0) = h
         MD5.k.withUnsafeBufferPointer { k in
             MD5.s.withUnsafeBufferPointer { s in

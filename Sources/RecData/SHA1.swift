@@ -3,19 +3,12 @@
 /// SHA-1 is not used for security here: some reference files (the original LightGCN Yelp2018
 /// `train.txt`) are only known by their git blob id, which is
 /// `sha1("blob " + decimal byte count + "\0" + content)`. `gitBlobId(of:)` computes exactly that.
-public struct SHA1: Sendable {
+public struct SHA1: MerkleDamgardHash, Sendable {
     private var h: (UInt32, UInt32, UInt32, UInt32, UInt32) = (0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476, 0xC3D2E1F0)
-    private var buffer = [UInt8](repeating: 0, count: 64)
-    private var buffered = 0
-    private var totalBytes: UInt64 = 0
+    public var input = MerkleDamgardInput()
 
     public init() {}
 
-    public static func hex<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
-        var s = SHA1()
-        s.update(bytes)
-        return s.hexDigest()
-    }
 
     /// The git blob id (`git hash-object`) of a file's content, as 40 lowercase hex characters.
     public static func gitBlobId(of raw: UnsafeRawBufferPointer) -> String {
@@ -30,40 +23,11 @@ public struct SHA1: Sendable {
         return a.withUnsafeBytes { gitBlobId(of: $0) }
     }
 
-    public mutating func update<C: Collection>(_ bytes: C) where C.Element == UInt8 {
-        let done: Void? = bytes.withContiguousStorageIfAvailable { update(UnsafeRawBufferPointer($0)) }
-        if done == nil { update(Array(bytes)) }
-    }
 
-    public mutating func update(_ raw: UnsafeRawBufferPointer) {
-        guard var p = raw.baseAddress, raw.count > 0 else { return }
-        var n = raw.count
-        totalBytes &+= UInt64(n)
-        if buffered > 0 {
-            let take = min(64 - buffered, n)
-            buffer.withUnsafeMutableBytes { b in (b.baseAddress! + buffered).copyMemory(from: p, byteCount: take) }
-            buffered += take; p += take; n -= take
-            if buffered == 64 {
-                buffer.withUnsafeBytes { b in compress(b.baseAddress!, blocks: 1) }
-                buffered = 0
-            }
-        }
-        let blocks = n / 64
-        if blocks > 0 { compress(p, blocks: blocks); p += blocks * 64; n -= blocks * 64 }
-        if n > 0 {
-            buffer.withUnsafeMutableBytes { b in b.baseAddress!.copyMemory(from: p, byteCount: n) }
-            buffered = n
-        }
-    }
 
     /// Pads, finishes and returns the 20-byte digest.
     public mutating func finalize() -> [UInt8] {
-        let bitLength = totalBytes &* 8
-        var pad: [UInt8] = [0x80]
-        pad += [UInt8](repeating: 0, count: (buffered + 1 <= 56) ? 56 - (buffered + 1) : 120 - (buffered + 1))
-        for k in (0..<8).reversed() { pad.append(UInt8(truncatingIfNeeded: bitLength >> (UInt64(k) * 8))) }
-        pad.withUnsafeBytes { update($0) }
-        precondition(buffered == 0)
+        absorbPadding(bigEndianLength: true)
         var out: [UInt8] = []
         for w in [h.0, h.1, h.2, h.3, h.4] {
             out += [UInt8(w >> 24), UInt8((w >> 16) & 0xff), UInt8((w >> 8) & 0xff), UInt8(w & 0xff)]
@@ -71,11 +35,10 @@ public struct SHA1: Sendable {
         return out
     }
 
-    public mutating func hexDigest() -> String { Hex.encode(finalize()) }
 
     @inline(__always) private static func rotl(_ x: UInt32, _ n: UInt32) -> UInt32 { (x << n) | (x >> (32 - n)) }
 
-    private mutating func compress(_ data: UnsafeRawPointer, blocks: Int) {
+    public mutating func compress(_ data: UnsafeRawPointer, blocks: Int) {
         var (h0, h1, h2, h3, h4) = h
         withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 80) { w in
             for blk in 0..<blocks {

@@ -1,3 +1,5 @@
+import Evaluation
+
 /// CONVERGE (specs §1.3): train in chunks of `chunkBatches` batches with the learning-rate
 /// schedule carrying on across chunks; after each chunk evaluate the monitor (AVG on the monitor
 /// split); keep the best checkpoint; stop after `patience` consecutive chunks without improvement
@@ -15,22 +17,25 @@ public struct ConvergeConfig: Sendable, Codable, Equatable {
     }
 }
 
-/// One CONVERGE chunk as logged: mean BPR loss over its batches, the monitor value after it,
-/// the learning rate at its end, and its wall time (training and evaluation separately).
+/// One CONVERGE chunk as logged: mean BPR loss over its batches, the monitor value after it (and,
+/// when the caller supplies them, all six monitor metrics), the learning rate at its end, and its
+/// wall time (training and evaluation separately).
 public struct ChunkRecord: Sendable, Codable, Equatable {
     public var chunk: Int
     public var meanLoss: Double
     public var monitorAvg: Double
+    public var monitor: MetricSummary?
     public var learningRate: Float
     public var trainSeconds: Double
     public var evalSeconds: Double
     public var improved: Bool
 
-    public init(chunk: Int, meanLoss: Double, monitorAvg: Double, learningRate: Float, trainSeconds: Double,
-                evalSeconds: Double, improved: Bool) {
+    public init(chunk: Int, meanLoss: Double, monitorAvg: Double, monitor: MetricSummary? = nil, learningRate: Float,
+                trainSeconds: Double, evalSeconds: Double, improved: Bool) {
         self.chunk = chunk
         self.meanLoss = meanLoss
         self.monitorAvg = monitorAvg
+        self.monitor = monitor
         self.learningRate = learningRate
         self.trainSeconds = trainSeconds
         self.evalSeconds = evalSeconds

@@ -1,3 +1,4 @@
+import Evaluation
 import Foundation
 import Linalg
 
@@ -21,11 +22,11 @@ public struct ConvergeTrainer {
 
     /// - Parameters:
     ///   - trainBatch: trains global batch `b` (0-based) and returns its loss and learning rate.
-    ///   - evaluate: the monitor AVG of the current model.
+    ///   - evaluate: the monitor AVG of the current model and, optionally, all its metrics (logged).
     ///   - saveBest / restoreBest: snapshot and restore of the model (and optimiser) state.
     ///   - onChunk: called after every chunk with its record (progress, logs).
     public func run(trainBatch: (Int) -> (loss: Float, lr: Float),
-                    evaluate: () -> Double,
+                    evaluate: () -> (avg: Double, metrics: MetricSummary?),
                     saveBest: () -> Void,
                     restoreBest: () -> Void,
                     onBatch: (Int) -> Void = { _ in },
@@ -45,7 +46,7 @@ public struct ConvergeTrainer {
                 onBatch(i + 1)
             }
             let t1 = Date()
-            let avg = evaluate()
+            let (avg, metrics) = evaluate()
             let improved = avg > best
             if improved {
                 best = avg
@@ -56,7 +57,7 @@ public struct ConvergeTrainer {
                 sinceImprovement += 1
             }
             let record = ChunkRecord(chunk: chunk, meanLoss: lossSum / Double(config.chunkBatches),
-                                     monitorAvg: avg, learningRate: lr,
+                                     monitorAvg: avg, monitor: metrics, learningRate: lr,
                                      trainSeconds: t1.timeIntervalSince(t0),
                                      evalSeconds: Date().timeIntervalSince(t1), improved: improved)
             history.append(record)

@@ -27,8 +27,9 @@ public enum ConvergedTraining {
                 return (model.trainStep(sampler.nextBatch(size: batchSize), learningRate: lr), lr)
             },
             evaluate: {
-                FullRankingEvaluator.evaluate(scorer: model.makeScorer(), positives: monitor.positives,
-                                              exclude: monitor.exclude).avg
+                let summary = FullRankingEvaluator.evaluate(scorer: model.makeScorer(), positives: monitor.positives,
+                                                            exclude: monitor.exclude).summary
+                return (summary.avg, summary)
             },
             saveBest: { best = model.checkpoint() },
             restoreBest: {
@@ -40,8 +41,9 @@ public enum ConvergedTraining {
                 progress?.update(done: i, total: converge.chunkBatches, "batches of the chunk")
             },
             onChunk: { c in
-                progress?.log(String(format: "chunk %d/%d  loss %.5f  %@ AVG %.5f%@  lr %.5f  (train %.0fs, eval %.1fs)",
+                progress?.log(String(format: "chunk %d/%d  loss %.5f  %@ AVG %.5f R@20 %.4f N@20 %.4f%@  lr %.5f  (train %.0fs, eval %.1fs)",
                                      c.chunk, converge.maxChunks, c.meanLoss, monitorName, c.monitorAvg,
+                                     c.monitor?.recall20 ?? .nan, c.monitor?.ndcg20 ?? .nan,
                                      c.improved ? " *" : "", Double(c.learningRate), c.trainSeconds, c.evalSeconds))
             })
         return Result(model: model, outcome: outcome)

@@ -11,7 +11,7 @@ final class TrainingOutcomeCodingTests: XCTestCase {
         let o = TrainingOutcome(
             request: TrainingRequest(dataset: "ml-1m", backbone: .lightgcn, sizes: .equal(12), finalProtocol: .code, seed: 3),
             protocolLabel: FinalProtocol.code.label, valid: nil, test: m, sparsity: 0.90625, bestChunk: 2, chunksRun: 4,
-            history: [ChunkRecord(chunk: 1, meanLoss: 0.5, monitorAvg: 0.3, learningRate: 0.03, trainSeconds: 1,
+            history: [ChunkRecord(chunk: 1, meanLoss: 0.5, monitorAvg: 0.3, monitor: m, learningRate: 0.03, trainSeconds: 1,
                                   evalSeconds: 0.1, improved: true)],
             wallSeconds: 9.5, rawDigest: "r", splitDigest: "s",
             provenance: Provenance(gitCommit: "abc", gitDirty: false, toolchain: "t", machine: "m", cpu: "c", threads: 2))

@@ -9,7 +9,7 @@ final class ConvergeTrainerTests: XCTestCase {
         var restoredAfter = -1
         let t = ConvergeTrainer(config: ConvergeConfig(chunkBatches: 3, patience: patience, maxChunks: cap))
         let out = t.run(trainBatch: { b in XCTAssertEqual(b, batches); batches += 1; return (1, 0.01) },
-                        evaluate: { chunk += 1; return monitor[chunk - 1] },
+                        evaluate: { chunk += 1; return (monitor[chunk - 1], nil) },
                         saveBest: { saved.append(chunk) },
                         restoreBest: { restoredAfter = chunk })
         return (out, saved, restoredAfter, batches)

@@ -9,29 +9,13 @@ import Foundation
 /// before `\n` (CRLF) is accepted and ignored. Trailing blank lines are allowed, blank lines
 /// elsewhere are not; an empty file is an error. Pairs are returned in file order: lines in
 /// order, items within a line in order.
-public enum AdjacencyListParser {
+public enum AdjacencyListParser: InteractionFileParser {
     public static let expectation =
         "expected 'user item item ...' with non-negative integer ids separated by single spaces"
 
-    public static func parse(contentsOf url: URL, displayName: String? = nil) throws -> RawInteractions {
-        let data: Data
-        do { data = try Data(contentsOf: url, options: .alwaysMapped) } catch {
-            throw DataError.io(file: url.path, problem: "cannot read: \(error)")
-        }
-        return try parse(data, fileName: displayName ?? url.lastPathComponent)
-    }
-
-    public static func parse(_ data: Data, fileName: String) throws -> RawInteractions {
-        try data.withUnsafeBytes { try parse($0, fileName: fileName) }
-    }
-
     public static func parse(_ raw: UnsafeRawBufferPointer, fileName: String) throws -> RawInteractions {
         let count = raw.count
-        guard count > 0, let base = raw.baseAddress,
-              !LineScanner.onlyLineBreaks(base.assumingMemoryBound(to: UInt8.self), 0, count) else {
-            throw ParseError(file: fileName, line: 0, message: "\(expectation), got an empty file")
-        }
-        let p = base.assumingMemoryBound(to: UInt8.self)
+        let p = try nonEmptyBytes(raw, fileName: fileName)
         var users: [Int64] = [], items: [Int64] = []
         users.reserveCapacity(count / 5)
         items.reserveCapacity(count / 5)

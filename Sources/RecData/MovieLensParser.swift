@@ -10,28 +10,12 @@ import Foundation
 /// elsewhere are not. An empty file is an error (a dataset with no interactions is never meant).
 /// Rows are returned in file order, ratings and timestamps are checked but not kept (every
 /// rating counts as a positive interaction, specs §4.1).
-public enum MovieLensParser {
+public enum MovieLensParser: InteractionFileParser {
     public static let expectation = "expected 'UserID::MovieID[::Rating::Timestamp]' with integer ids"
-
-    public static func parse(contentsOf url: URL, displayName: String? = nil) throws -> RawInteractions {
-        let data: Data
-        do { data = try Data(contentsOf: url, options: .alwaysMapped) } catch {
-            throw DataError.io(file: url.path, problem: "cannot read: \(error)")
-        }
-        return try parse(data, fileName: displayName ?? url.lastPathComponent)
-    }
-
-    public static func parse(_ data: Data, fileName: String) throws -> RawInteractions {
-        try data.withUnsafeBytes { try parse($0, fileName: fileName) }
-    }
 
     public static func parse(_ raw: UnsafeRawBufferPointer, fileName: String) throws -> RawInteractions {
         let count = raw.count
-        guard count > 0, let base = raw.baseAddress,
-              !LineScanner.onlyLineBreaks(base.assumingMemoryBound(to: UInt8.self), 0, count) else {
-            throw ParseError(file: fileName, line: 0, message: "\(expectation), got an empty file")
-        }
-        let p = base.assumingMemoryBound(to: UInt8.self)
+        let p = try nonEmptyBytes(raw, fileName: fileName)
         var users: [Int64] = [], items: [Int64] = []
         users.reserveCapacity(count / 10)
         items.reserveCapacity(count / 10)

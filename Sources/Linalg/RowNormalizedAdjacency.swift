@@ -11,7 +11,7 @@
 /// (`transposeValues[k]`), and `transposeIndex[k]` is the position of (c, r) in L's arrays. A
 /// per-entry quantity of L (such as a dropout keep decision at entry k) is the quantity of Lᵀ at
 /// position k' with `transposeIndex[k'] = k`, so Lᵀ products need no second CSR.
-public struct RowNormalizedAdjacency: Sendable {
+public struct RowNormalizedAdjacency: CSRStructure, Sendable {
     public let userCount: Int
     public let itemCount: Int
     /// Row `r` holds entries `rowStart[r]..<rowStart[r+1]`.
@@ -88,16 +88,5 @@ public struct RowNormalizedAdjacency: Sendable {
         values = vv
         transposeValues = tv
         transposeIndex = tp
-    }
-
-    /// L as a general `CSRMatrix` (tests and reference kernels).
-    public var csr: CSRMatrix {
-        CSRMatrix(rows: nodeCount, cols: nodeCount, rowStart: rowStart, colIndices: colIndices, values: values)
-    }
-
-    /// Contiguous row blocks with about equal cost `nnz + rowCost·rows`; depends only on the
-    /// matrix and `parts` (never on the thread count).
-    public func balancedRowRanges(parts: Int, rowCost: Int = 8) -> [Range<Int>] {
-        csr.balancedRowRanges(parts: parts, rowCost: rowCost)
     }
 }

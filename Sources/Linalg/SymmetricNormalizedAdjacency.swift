@@ -6,7 +6,7 @@
 /// `Float(d_r^{-1/2} · d_c^{-1/2})` computed in `Double` (as the PyTorch reference does).
 /// Columns ascend within each row, so a user row lists its items, an item row its users.
 /// Â is symmetric in pattern and value, so Âᵀ·G = Â·G (the backward of a product is a product).
-public struct SymmetricNormalizedAdjacency: Sendable {
+public struct SymmetricNormalizedAdjacency: CSRStructure, Sendable {
     public let userCount: Int
     public let itemCount: Int
     /// Row `r` holds entries `rowStart[r]..<rowStart[r+1]`.
@@ -68,17 +68,6 @@ public struct SymmetricNormalizedAdjacency: Sendable {
         rowStart = rs
         colIndices = ci
         values = vv
-    }
-
-    /// The same matrix as a general `CSRMatrix` (for the reference kernel and tests).
-    public var csr: CSRMatrix {
-        CSRMatrix(rows: nodeCount, cols: nodeCount, rowStart: rowStart, colIndices: colIndices, values: values)
-    }
-
-    /// Contiguous row blocks with about equal cost `nnz + rowCost·rows`; depends only on the
-    /// matrix and `parts` (never on the thread count).
-    public func balancedRowRanges(parts: Int, rowCost: Int = 8) -> [Range<Int>] {
-        csr.balancedRowRanges(parts: parts, rowCost: rowCost)
     }
 }
 

@@ -7,6 +7,13 @@
 #   TORCH_PYTHON a Python with torch, to run the PyTorch reference beside `make bench`
 #   BENCH_SHAPES dataset shapes for `make bench` (default: ml-1m yelp2018)
 #   BENCH_REPEAT timed iterations per benchmark figure (default: 10)
+#   PROFILE      experiment profile of experiments/profiles.json: smoke (default), quick or paper
+#   PROFILES     the profiles file (default: experiments/profiles.json)
+#   JOBS         stages run in parallel by `make reproduce` (default: all CPUs; each stage uses the
+#                profile's threads_per_cell, 1 in every shipped profile)
+#   RESULTS      results directory (default: results; exported as CIESS_RESULTS_DIR)
+#   CELL         the cell id of `make verify`
+#   SKIP_BUILD   1: the experiment targets use the existing $(CIESS) without `make build` first
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -24,11 +31,23 @@ BENCH_SHAPES  ?= ml-1m yelp2018
 BENCH_REPEAT  ?= 10
 BENCH_OUT     ?= results/bench
 APT_PACKAGES  := libopenblas-dev pkg-config gnuplot-nox curl unzip python3-numpy
+PROFILE       ?= smoke
+PROFILES      ?= experiments/profiles.json
+JOBS          ?= $(shell nproc 2>/dev/null || echo 1)
+RESULTS       ?= results
+CELL          ?=
+CELLS_MK      := $(RESULTS)/$(PROFILE)/cells.mk
+# Runs the stages of the plan (`ciess plan` writes the rules): -k so one failure does not stop the rest.
+RUN_CELLS     := $(MAKE) --no-print-directory -k -j$(JOBS) -f $(CELLS_MK) CIESS=$(CIESS)
+ARTIFACTS     := table-1 table-2 figure-3 figure-4 figure-5 figure-6
+BUILD_FIRST   := $(if $(filter 1,$(SKIP_BUILD)),,build)
 
 export DATA_MIRROR
 export CIESS_THREADS := $(THREADS)
+export CIESS_RESULTS_DIR := $(RESULTS)
 
-.PHONY: help deps build test data bench check-resume clean
+.PHONY: help deps build test data bench check-resume clean plan reproduce status verify report aggregate \
+        check-reproduce-resume determinism $(ARTIFACTS)
 
 help:
 	@echo "ciess-swift — reproduce CIESS (SIGIR 2023) end to end"
@@ -40,6 +59,16 @@ help:
 	@echo "  make bench    time the benchmark workloads; with TORCH_PYTHON, also the PyTorch reference and ratios"
 	@echo "  make check-resume  kill -9 a short CIESS search on ML-1M, resume it, compare with an uninterrupted run"
 	@echo "  make clean    remove build folders (keeps datasets/ and results/)"
+	@echo ""
+	@echo "  Experiments (PROFILE=smoke|quick|paper, default $(PROFILE); results in $(RESULTS)/PROFILE/):"
+	@echo "  make reproduce  plan, run every stage (make -k -j$(JOBS)), aggregate, report, figures; names failures"
+	@echo "  make status     cached / pending / failed per cell and the estimated core-hours left"
+	@echo "  make table-1    (also table-2, figure-3 … figure-6) run the stages it needs, aggregate, render"
+	@echo "  make report     everything, then $(RESULTS)/PROFILE/REPORT.md"
+	@echo "  make verify CELL=<id>  retrain one cell without caches and compare with its stored result.json"
+	@echo "  make determinism  verify one stored ML-1M/LightGCN cell per method (bit-identical recomputation)"
+	@echo "  make check-reproduce-resume  kill -9 a smoke reproduce midway, rerun, compare its CSVs with a straight run"
+	@echo "  profiles: smoke ≈ 5 min on 2 idle cores (CI), quick ≈ 5 h on 2 cores, paper ≈ 1600 core-hours (make status PROFILE=paper)"
 
 # Installs only what is missing; apt-get runs through sudo when not root.
 deps:
@@ -98,3 +127,48 @@ check-resume: build
 
 clean:
 	rm -rf .build .build-release
+
+# ---- Experiments: the grid of experiments/profiles.json as make rules (results/<P>/cells.mk) ----
+
+plan: $(BUILD_FIRST)
+	$(CIESS) plan --profiles $(PROFILES) --profile $(PROFILE)
+
+aggregate: $(BUILD_FIRST)
+	$(CIESS) aggregate --profile $(PROFILE)
+
+# Runs every stage, then aggregates, reports and renders even if some stages failed (those show as
+# "not run"); the final status names every failure and the target fails if any stage failed.
+reproduce: plan
+	@start=$$(date +%s); $(RUN_CELLS) all; cells=$$?; \
+	$(CIESS) aggregate --profile $(PROFILE) && $(CIESS) report --profile $(PROFILE) \
+	  && scripts/render-figures.sh $(PROFILE); post=$$?; \
+	$(CIESS) status --profiles $(PROFILES) --profile $(PROFILE) --brief --no-estimate; status=$$?; \
+	echo "reproduce $(PROFILE): $$(( $$(date +%s) - start )) s (stages exit $$cells, aggregate/report/figures exit $$post, status exit $$status)"; \
+	[ $$cells -eq 0 ] && [ $$post -eq 0 ] && [ $$status -eq 0 ]
+
+# Exits non-zero when a stage failed. The first call measures the cost model (about a minute).
+status: $(BUILD_FIRST)
+	$(CIESS) status --profiles $(PROFILES) --profile $(PROFILE)
+
+# One table or figure: the stages it needs, the aggregation, and (figures) the rendering.
+$(ARTIFACTS): plan
+	@$(RUN_CELLS) stages-$@; cells=$$?; \
+	$(CIESS) aggregate --profile $(PROFILE); post=$$?; \
+	case $@ in figure-*) if [ $$post -eq 0 ]; then scripts/render-figures.sh $(PROFILE) $(subst figure-,,$@); post=$$?; fi;; esac; \
+	echo "$@: $(RESULTS)/$(PROFILE)/$@.csv"; [ $$cells -eq 0 ] && [ $$post -eq 0 ]
+
+report: reproduce
+
+verify: $(BUILD_FIRST)
+	@[ -n "$(CELL)" ] || { echo "usage: make verify CELL=<cell id> [PROFILE=$(PROFILE)]  (ids: ciess status --profile $(PROFILE))"; exit 2; }
+	$(CIESS) run --profiles $(PROFILES) --profile $(PROFILE) --cell $(CELL) --verify
+
+# Bit-identical recomputation: `verify` of the first stored cell of each method on ML-1M / LightGCN.
+determinism: $(BUILD_FIRST)
+	@ids=$$($(CIESS) plan --profiles $(PROFILES) --profile $(PROFILE) --list | grep '^ml-1m/lightgcn/' \
+	  | grep -v -e '/search$$' -e 'not implemented' | awk -F/ '!seen[$$3]++'); fail=0; \
+	for id in $$ids; do $(CIESS) run --profiles $(PROFILES) --profile $(PROFILE) --cell $$id --verify || fail=1; done; \
+	[ $$fail -eq 0 ] && echo "determinism: every verified cell recomputed identically" || { echo "determinism: differences above"; exit 1; }
+
+check-reproduce-resume: $(BUILD_FIRST)
+	scripts/check-reproduce-resume.sh

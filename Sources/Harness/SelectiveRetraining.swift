@@ -24,21 +24,28 @@ public enum SelectiveRetraining {
         public var audit: Budget.Audit?
     }
 
+    /// `candidatesFile` names the candidate lists inside the search directory (default
+    /// `candidates.json`; Figure 5's interval pools use `candidates-i<k>.json`). With
+    /// `useCache: false` every candidate is trained afresh and nothing is written to the cache
+    /// (`make verify`). A cached training is reused only if it was made with the same CONVERGE
+    /// settings and batch size.
     public static func run(searchDirectory dir: URL, dataset d: SplitDataset, backbone: BackboneKind,
                            targetSparsity c: Double, finalProtocol: FinalProtocol, seed: UInt64,
                            converge: ConvergeConfig = ConvergeConfig(), batchSize: Int = 10_000,
+                           candidatesFile: String = CIESSCandidates.fileName, useCache: Bool = true,
                            progress: ProgressReporter? = nil) throws -> Result {
-        let selections = try CIESSCandidates.read(searchDirectory: dir)
+        let selections = try CIESSCandidates.read(file: dir.appendingPathComponent(candidatesFile))
         guard let sel = selections.first(where: { abs($0.targetSparsity - c) < 1e-9 }) else {
-            throw SearchStageError.missing("\(dir.path)/\(CIESSCandidates.fileName) (target \(c))")
+            throw SearchStageError.missing("\(dir.path)/\(candidatesFile) (target \(c))")
         }
         var outcomes: [TrainingOutcome] = []
         for (k, cand) in sel.candidates.enumerated() {
             let file = dir.appendingPathComponent(cand.sizesFile)
             let hash = String(SHA256.hex([UInt8](try Data(contentsOf: file))).prefix(16))
             let cache = dir.appendingPathComponent("retrain/\(hash)-\(finalProtocol.rawValue)-s\(seed).json")
-            if let data = FileManager.default.contents(atPath: cache.path),
-               let cached = try? JSONOutput.decoder.decode(TrainingOutcome.self, from: data) {
+            if useCache, let data = FileManager.default.contents(atPath: cache.path),
+               let cached = try? JSONOutput.decoder.decode(TrainingOutcome.self, from: data),
+               cached.request.converge == converge, cached.request.batchSize == batchSize {
                 outcomes.append(cached)
                 continue
             }
@@ -46,8 +53,10 @@ public enum SelectiveRetraining {
             let request = TrainingRequest(dataset: d.name, backbone: backbone, sizes: .file(file.path),
                                           finalProtocol: finalProtocol, seed: seed, batchSize: batchSize, converge: converge)
             let outcome = try TrainingRun.run(request, dataset: d, progress: progress)
-            try FileManager.default.createDirectory(at: cache.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try AtomicFile.write(Data(try JSONOutput.encodeRaw(outcome)), to: cache)
+            if useCache {
+                try FileManager.default.createDirectory(at: cache.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try AtomicFile.write(Data(try JSONOutput.encodeRaw(outcome)), to: cache)
+            }
             outcomes.append(outcome)
         }
         let best = outcomes.indices.max { a, b in

@@ -50,7 +50,11 @@ public enum CIESSCandidates {
     }
 
     public static func read(searchDirectory dir: URL) throws -> [Selection] {
-        let url = dir.appendingPathComponent(fileName)
+        try read(file: dir.appendingPathComponent(fileName))
+    }
+
+    /// The candidate lists of one file (`candidates.json`, or an interval pool's file for Figure 5).
+    public static func read(file url: URL) throws -> [Selection] {
         guard let data = FileManager.default.contents(atPath: url.path) else { throw SearchStageError.missing(url.path) }
         do { return try JSONDecoder().decode([Selection].self, from: data) } catch {
             throw SearchStageError.corrupt(url.path, "expected the candidate lists of `ciess search`")

@@ -1,0 +1,172 @@
+import Foundation
+import Linalg
+import RecData
+import Recommenders
+import SizeSearch
+
+/// Runs one stage of a plan with the profile's settings (`ciess run`): a search stage
+/// (CIESS: `CIESSSearch` + `CIESSCandidates.write`; ES/MR: `FixedSizeSearch`) or a retrain cell
+/// (`SelectiveRetraining`, then a `CellResult`). Idempotent: a finished search (search.json and
+/// its candidates) or a valid result.json with the same config hash is left alone. Every file is
+/// written atomically; a success removes a stale failed.json.
+public struct CellRunner {
+    public let plan: ExperimentPlan
+    public let layout: ResultLayout
+
+    public init(plan: ExperimentPlan, layout: ResultLayout) {
+        self.plan = plan
+        self.layout = layout
+    }
+
+    public enum Outcome: Equatable, Sendable {
+        case cached
+        case ran(String)
+    }
+
+    /// Runs `id` unless it is already done. `load` supplies the dataset (loaded only when needed).
+    public func run(_ id: StageID, load: (String) throws -> SplitDataset, progress: ProgressReporter?) throws -> Outcome {
+        guard plan.isPlanned(id) else {
+            if plan.isNotImplemented(id) { throw RunnerError.notImplemented(id.description) }
+            throw RunnerError.notInPlan(id.description, plan.profileName)
+        }
+        let outcome: Outcome
+        switch id {
+        case .search(let s):
+            if isSearchDone(s) { return .cached }
+            outcome = .ran(try runSearch(s, dataset: try load(s.dataset), progress: progress))
+        case .cell(let c):
+            if cachedResult(c) != nil { return .cached }
+            try requireSearch(c.search)
+            let result = try retrain(c, dataset: try load(c.dataset), useCache: true, progress: progress)
+            try Self.writeJSON(result, to: layout.doneFile(id))
+            outcome = .ran(Self.summary(result))
+        }
+        try? FileManager.default.removeItem(at: layout.failedFile(id))
+        return outcome
+    }
+
+    // MARK: - Search stages
+
+    public func isSearchDone(_ s: SearchID) -> Bool {
+        let dir = layout.directory(s)
+        let fm = FileManager.default
+        return fm.fileExists(atPath: dir.appendingPathComponent("search.json").path)
+            && fm.fileExists(atPath: dir.appendingPathComponent(CIESSCandidates.fileName).path)
+    }
+
+    func runSearch(_ s: SearchID, dataset d: SplitDataset, progress: ProgressReporter?) throws -> String {
+        let dir = layout.directory(s)
+        let kind = BackboneKind(rawValue: s.backbone)!
+        let targets = plan.profile.budgets
+        if s.method != "ciess" {
+            let selections = try FixedSizeSearch.run(method: s.method, dataset: d, backbone: kind, targets: targets,
+                                                     seed: s.seed, directory: dir)
+            return selections.map { String(format: "c=%.2f sparsity %.4f", $0.targetSparsity, 1 - $0.candidates[0].density) }
+                .joined(separator: ", ")
+        }
+        try SearchDescriptor(method: "ciess", dataset: s.dataset, backbone: kind, seed: s.seed).write(to: dir)
+        let summary = try CIESSSearch(configuration: plan.ciessConfig(s), directory: dir).run(dataset: d, progress: progress)
+        let selections = try CIESSCandidates.write(searchDirectory: dir, targets: targets, limit: plan.candidateLimit("ciess"))
+        let reached = selections.filter { !$0.candidates.isEmpty }.map { String(format: "%.2f", $0.targetSparsity) }
+        return "\(summary?.iterations ?? 0) iterations; targets reached: \(reached.isEmpty ? "none" : reached.joined(separator: ", "))"
+    }
+
+    // MARK: - Retrain cells
+
+    /// The stored result of a cell if it is valid for the current settings.
+    public func cachedResult(_ c: CellID) -> CellResult? {
+        guard let data = FileManager.default.contents(atPath: layout.doneFile(.cell(c)).path),
+              let r = try? JSONOutput.decoder.decode(CellResult.self, from: data),
+              r.cell == c.description, r.configHash == plan.settings(c).configHash else { return nil }
+        return r
+    }
+
+    /// Retrains a cell's candidates and builds its result (not written). `useCache: false` trains
+    /// every candidate afresh (`make verify`).
+    public func retrain(_ c: CellID, dataset d: SplitDataset, useCache: Bool, progress: ProgressReporter?) throws -> CellResult {
+        let started = Date()
+        let dir = layout.directory(c.search)
+        try requireSearch(c.search)
+        try ensureCandidates(c, searchDirectory: dir)
+        let settings = plan.settings(c)
+        let proto = FinalProtocol(rawValue: c.finalProtocol)!
+        let r = try SelectiveRetraining.run(
+            searchDirectory: dir, dataset: d, backbone: BackboneKind(rawValue: c.backbone)!, targetSparsity: c.target!,
+            finalProtocol: proto, seed: c.seed, converge: plan.profile.retrain.config, batchSize: plan.profile.batchSize,
+            candidatesFile: plan.candidatesFile(c), useCache: useCache, progress: progress)
+        let status: CellResult.Status = r.chosen == nil ? .notReached : (r.audit?.withinBudget == false ? .overBudget : .ok)
+        return try CellResultDraft(
+            cell: c.description, profile: plan.profileName, dataset: c.dataset, backbone: c.backbone, method: c.method,
+            variant: c.variant, targetSparsity: c.target, lambda: settings.ciess?.lambda, seed: c.seed,
+            finalProtocol: c.finalProtocol, protocolLabel: proto.label, status: status,
+            achievedSparsity: r.audit?.achievedSparsity, valid: r.chosen?.valid, test: r.chosen?.test,
+            bestChunk: r.chosen?.bestChunk, chunksRun: r.chosen?.chunksRun, audit: r.audit,
+            searchDirectory: ResultLayout.relativeSearchPath(c.search), configHash: settings.configHash,
+            rawDigest: d.rawDigest, splitDigest: d.splitDigest, provenance: .current(threads: Threads.count),
+            wallSeconds: Date().timeIntervalSince(started)).result()
+    }
+
+    func requireSearch(_ s: SearchID) throws {
+        guard FileManager.default.fileExists(atPath: layout.directory(s).appendingPathComponent("search.json").path) else {
+            throw RunnerError.searchMissing(s.description)
+        }
+    }
+
+    /// Writes the cell's candidates file when absent: `candidates.json` of a CIESS search killed
+    /// between search.json and candidates.json, or Figure 5's interval pool `candidates-i<k>.json`.
+    func ensureCandidates(_ c: CellID, searchDirectory dir: URL) throws {
+        let file = dir.appendingPathComponent(plan.candidatesFile(c))
+        guard !FileManager.default.fileExists(atPath: file.path) else { return }
+        guard c.method == "ciess" else { throw SearchStageError.missing(file.path) }
+        let history = try CIESSSearch.readHistory(dir.appendingPathComponent("history.jsonl"))
+        let selections = CIESSCandidates.select(history: history, targets: plan.profile.budgets,
+                                                limit: plan.candidateLimit("ciess"),
+                                                episodes: c.interval.map { plan.episodes(ofInterval: $0) })
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .prettyPrinted]
+        try AtomicFile.write(try e.encode(selections), to: file)
+    }
+
+    // MARK: - Failures and output
+
+    /// Records a failed stage: exit status and the last `tailLines` lines of its log.
+    public static func recordFailure(_ id: StageID, layout: ResultLayout, exitStatus: Int32, log: URL?,
+                                     tailLines: Int = 40, now: Date = Date()) throws {
+        let text = log.flatMap { try? String(contentsOf: $0, encoding: .utf8) } ?? ""
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let tail = Array((lines.last == "" ? lines.dropLast() : lines[...]).suffix(tailLines))
+        let stage: String
+        if case .search = id { stage = "search" } else { stage = "retrain" }
+        let f = ISO8601DateFormatter()
+        let failure = CellFailure(cell: id.description, stage: stage, exitStatus: exitStatus, logTail: tail, time: f.string(from: now))
+        try writeJSON(failure, to: layout.failedFile(id))
+    }
+
+    static func writeJSON<T: Encodable>(_ value: T, to url: URL) throws {
+        try AtomicFile.write(Data((try JSONOutput.encode(value) + "\n").utf8), to: url)
+    }
+
+    public static func summary(_ r: CellResult) -> String {
+        switch r.status {
+        case .notReached: return "not reached (no candidate with ρ ≤ 1 − c)"
+        case .overBudget: return String(format: "over budget (sparsity %.4f)", r.achievedSparsity ?? .nan)
+        case .ok:
+            return String(format: "TEST R@20 %.4f N@20 %.4f at sparsity %.4f", r.test?.recall20 ?? .nan, r.test?.ndcg20 ?? .nan,
+                          r.achievedSparsity ?? .nan)
+        }
+    }
+}
+
+public enum RunnerError: Error, CustomStringConvertible, Equatable {
+    case notInPlan(String, String)
+    case notImplemented(String)
+    case searchMissing(String)
+
+    public var description: String {
+        switch self {
+        case .notInPlan(let id, let p): return "'\(id)' is not a stage of profile '\(p)' (see `ciess status --profile \(p)` for the list)"
+        case .notImplemented(let id): return "'\(id)' belongs to a method that is not implemented yet (pep, esapn, optembed)"
+        case .searchMissing(let s): return "the search '\(s)' has not finished (no search.json); run it first"
+        }
+    }
+}

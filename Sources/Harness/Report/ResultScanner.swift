@@ -1,0 +1,115 @@
+import Foundation
+
+/// One finished retrain cell found on disk.
+public struct ScannedCell: Sendable, Equatable {
+    /// The cell id (path below `cells/`).
+    public var id: String
+    public var result: CellResult
+}
+
+/// One `failed.json` found on disk.
+public struct ScannedFailure: Sendable, Equatable {
+    /// The stage's directory relative to the profile directory, e.g. `cells/ml-1m/…/clean` or `search/…/seed1`.
+    public var location: String
+    public var failure: CellFailure
+    /// The grid coordinates when the failure is a retrain cell under `cells/`.
+    public var coordinates: CellCoordinates?
+}
+
+/// Everything a profile's result directory holds, in path order.
+public struct ScannedResults: Sendable, Equatable {
+    public var cells: [ScannedCell]
+    public var failures: [ScannedFailure]
+}
+
+/// Reads `results/<P>/cells/**/result.json` (a `CellResult` in the snake_case result encoding) and
+/// every `failed.json` under `cells/` and `search/` (a `CellFailure`). A file that does not decode is
+/// an error naming it and what was expected; a result whose coordinates disagree with its path is
+/// an error too, since every table is keyed by them. When a stage has both its done file
+/// (result.json, or search.json for a search) and a failed.json, the done file wins (the stage was
+/// retried successfully).
+public enum ResultScanner {
+    public static func scan(profileDirectory: URL) throws -> ScannedResults {
+        var cells: [ScannedCell] = []
+        var failures: [ScannedFailure] = []
+        let cellsRoot = profileDirectory.appendingPathComponent("cells")
+        let resultDirs = Set(files(named: "result.json", under: cellsRoot).map { ($0 as NSString).deletingLastPathComponent })
+        for rel in files(named: "result.json", under: cellsRoot) {
+            let id = (rel as NSString).deletingLastPathComponent
+            cells.append(ScannedCell(id: id, result: try readResult(cellsRoot.appendingPathComponent(rel), id: id)))
+        }
+        for root in ["cells", "search"] {
+            let base = profileDirectory.appendingPathComponent(root)
+            for rel in files(named: "failed.json", under: base) {
+                let dir = (rel as NSString).deletingLastPathComponent
+                if root == "cells" && resultDirs.contains(dir) { continue }
+                if root == "search" && FileManager.default.fileExists(atPath: base.appendingPathComponent("\(dir)/search.json").path) {
+                    continue
+                }
+                let failure = try readFailure(base.appendingPathComponent(rel))
+                failures.append(ScannedFailure(location: "\(root)/\(dir)", failure: failure,
+                                               coordinates: root == "cells" ? CellCoordinates(id: dir) : nil))
+            }
+        }
+        return ScannedResults(cells: cells, failures: failures)
+    }
+
+    /// Decodes one result.json and checks it describes the cell at `id`.
+    public static func readResult(_ url: URL, id: String) throws -> CellResult {
+        let data = try read(url)
+        let r: CellResult
+        do { r = try JSONOutput.decoder.decode(CellResult.self, from: data) } catch {
+            throw ReportError.malformed(file: url.path, expected: "a CellResult JSON object (\(describe(error)))")
+        }
+        guard let where_ = CellCoordinates(id: id) else {
+            throw ReportError.malformed(file: url.path, expected:
+                "to lie at cells/<dataset>/<backbone>/<method>/<variant>/c<c>|cnone/seed<N>/<protocol>/result.json")
+        }
+        let stated = CellCoordinates(r)
+        guard stated == where_ else {
+            throw ReportError.malformed(file: url.path, expected: "coordinates matching its path \(id), found \(stated.id)")
+        }
+        if r.status == .ok && (r.test == nil || r.achievedSparsity == nil) {
+            throw ReportError.malformed(file: url.path, expected: "TEST metrics and the achieved sparsity in a result with status ok")
+        }
+        return r
+    }
+
+    public static func readFailure(_ url: URL) throws -> CellFailure {
+        let data = try read(url)
+        do { return try JSONOutput.decoder.decode(CellFailure.self, from: data) } catch {
+            throw ReportError.malformed(file: url.path, expected: "a CellFailure JSON object (\(describe(error)))")
+        }
+    }
+
+    /// Relative paths of every file called `name` below `root`, sorted; empty if `root` is absent.
+    static func files(named name: String, under root: URL) -> [String] {
+        guard let all = try? FileManager.default.subpathsOfDirectory(atPath: root.path) else { return [] }
+        return all.filter { ($0 as NSString).lastPathComponent == name }.sorted()
+    }
+
+    private static func read(_ url: URL) throws -> Data {
+        guard let d = FileManager.default.contents(atPath: url.path) else {
+            throw ReportError.missing(file: url.path, what: "could not be read")
+        }
+        return d
+    }
+
+    /// A short reason from a decoding error: the missing key or the path of the bad value.
+    static func describe(_ error: Error) -> String {
+        switch error as? DecodingError {
+        case .keyNotFound(let k, let ctx)?:
+            return "missing key '\(path(ctx.codingPath + [k]))'"
+        case .typeMismatch(_, let ctx)?, .valueNotFound(_, let ctx)?:
+            return "bad value at '\(path(ctx.codingPath))': \(ctx.debugDescription)"
+        case .dataCorrupted(let ctx)?:
+            return ctx.codingPath.isEmpty ? "not valid JSON" : "bad value at '\(path(ctx.codingPath))': \(ctx.debugDescription)"
+        default:
+            return "\(error)"
+        }
+    }
+
+    private static func path(_ keys: [CodingKey]) -> String {
+        keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+    }
+}

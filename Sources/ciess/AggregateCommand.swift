@@ -1,0 +1,35 @@
+import ArgumentParser
+import Foundation
+import Harness
+
+/// `ciess aggregate`: the tidy CSVs of a profile (tables, figure data) from its result files.
+struct AggregateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "aggregate",
+        abstract: "Write results/P/table-1.csv, table-2.csv and figure-N.csv from the profile's result files.",
+        discussion: """
+        Reads cells/**/result.json (and failed.json) and the finished CIESS searches under search/; groups cells \
+        by (dataset, backbone, method, variant, c, protocol) over seeds with mean, sd and 95 % CI (t quantile), \
+        provenance columns and paired t-tests of CIESS against each baseline. Over-budget cells never enter a \
+        table. The same result files always give byte-identical CSVs.
+        """)
+
+    @Option(help: "Profile (its results live in <results>/<profile>).") var profile: String
+    @Option(help: "Results directory (default: $CIESS_RESULTS_DIR or results).") var results: String?
+
+    func validate() throws {
+        guard !profile.isEmpty, !profile.contains("/"), profile != ".", profile != ".." else {
+            throw ValidationError("--profile must be a profile name such as smoke, quick or paper (no '/'), got '\(profile)'.")
+        }
+    }
+
+    func run() throws {
+        let dir = ResultLayout(resultsDirectory: ResultLayout.resultsDirectory(option: results), profile: profile).root
+        guard FileManager.default.fileExists(atPath: dir.path) else {
+            throw ReportError.missing(file: dir.path, what: "plan and run the profile first: make reproduce PROFILE=\(profile)")
+        }
+        for (name, rows) in try ResultAggregator.run(profileDirectory: dir) {
+            print("aggregate: \(dir.appendingPathComponent(name).path) (\(rows) rows)")
+        }
+    }
+}

@@ -1,0 +1,33 @@
+import XCTest
+@testable import Harness
+
+final class PlanMakefileTests: XCTestCase {
+    func testTinyPlanMakefile() throws {
+        let plan = try PlanFixtures.plan()
+        let dir = try PlanFixtures.temporaryDirectory()
+        let layout = ResultLayout(resultsDirectory: dir, profile: "tiny")
+        try CellsMakefile.write(plan, layout: layout, profilesPath: "experiments/profiles.json")
+        let text = try String(contentsOf: layout.makefile, encoding: .utf8)
+        XCTAssertTrue(text.contains("PROFILE := tiny\n"))
+        XCTAssertTrue(text.contains("RESULTS_DIR := \(dir.standardizedFileURL.path)\n"))
+        XCTAssertTrue(text.contains("\nall: searches cells\n"))
+        // One rule per search (no prerequisites) and per cell (its search's search.json).
+        XCTAssertTrue(text.contains("\n$(RESULTS_ROOT)/search/ml-1m/lightgcn/ciess/g-rw/seed1/search.json:\n"
+                                    + "\t$(call stage,ml-1m/lightgcn/ciess/g-rw/seed1/search)\n"))
+        XCTAssertTrue(text.contains("\n$(RESULTS_ROOT)/cells/ml-1m/lightgcn/ciess/g-rw-i2/c0.80/seed1/clean/result.json: "
+                                    + "$(RESULTS_ROOT)/search/ml-1m/lightgcn/ciess/g-rw/seed1/search.json\n"
+                                    + "\t$(call stage,ml-1m/lightgcn/ciess/g-rw-i2/c0.80/seed1/clean)\n"))
+        let rules = text.split(separator: "\n").filter { $0.hasPrefix("\t$(call stage,") }
+        XCTAssertEqual(rules.count, plan.searches.count + plan.cells.count)
+        // Failures are recorded, and the rule fails so that make -k goes on.
+        XCTAssertTrue(text.contains("--record-failure $$s --log $$log"))
+        XCTAssertTrue(text.contains("exit $$s; fi"))
+        // Not implemented cells are listed as comments only.
+        XCTAssertTrue(text.contains("#   ml-1m/lightgcn/pep/default/c0.80/seed1/clean"))
+        XCTAssertFalse(text.contains("$(call stage,ml-1m/lightgcn/pep"))
+        XCTAssertTrue(text.contains("stages-figure-5: \\\n  $(RESULTS_ROOT)/search/ml-1m/lightgcn/ciess/g-rw/seed1/search.json"))
+        // No temporary files left behind.
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: layout.root.path).filter { $0.hasPrefix(".tmp-") }
+        XCTAssertEqual(leftovers, [])
+    }
+}

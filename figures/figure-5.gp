@@ -1,0 +1,53 @@
+# Figure 5: effect of the number of episodes (CIESS, LightGCN): best TEST R@20 and N@20 of the selective
+# retraining whose pool is one interval of episodes (paper: 5 × 6 episodes), against the interval index k, one curve per target c and
+# protocol (solid: P-clean, dashed: test-selected P-code), bars = 95 % CI over seeds; one column per dataset.
+# Reads only the aggregated CSV:  gnuplot -e "in='results/P/figure-5.csv'; out='….png|svg'" figures/figure-5.gp
+W = 1200; H = 800
+here = system("dirname '" . ARG0 . "'")
+load here . "/common.gp"
+
+BACKBONE = "lightgcn"
+METRICS = "recall@20 ndcg@20"
+DATASETS = distinct("dataset", "backbone=" . BACKBONE, "")
+ND = words(DATASETS)
+plabel(p) = (p eq "code") ? "test-selected" : "P-clean"
+TITLE = "Figure 5: LightGCN, best R@20 and N@20 per episode interval per c (TEST, mean ± 95 % CI over seeds)"
+
+if (ND == 0) {
+    set multiplot layout 1, 1 title TITLE
+    PANEL_TITLE = "figure-5.csv has no LightGCN rows"
+    load here . "/no-data-panel.gp"
+    unset multiplot
+} else {
+    set multiplot layout 2, ND title TITLE
+    set key inside bottom left opaque font "DejaVu Sans,8" samplen 1.5
+    do for [m = 1:2] {
+        metric = word(METRICS, m)
+        do for [d = 1:ND] {
+            ds = word(DATASETS, d)
+            TARGETS = distinct("target_sparsity", "backbone=" . BACKBONE . ";dataset=" . ds, metric . "_mean")
+            PROTOCOLS = distinct("protocol", "backbone=" . BACKBONE . ";dataset=" . ds, metric . "_mean")
+            NT = words(TARGETS); NP = words(PROTOCOLS)
+            if (NT * NP == 0) {
+                PANEL_TITLE = ds . " — " . metric
+                load here . "/no-data-panel.gp"
+            } else {
+                set title ds . " — " . metric
+                set xlabel "interval k (k-th equal slice of the episodes, 1-based)"
+                set xtics 1
+                set ylabel metric
+                set autoscale
+                set offsets graph 0.05, graph 0.05, graph 0.05, graph 0.05
+                plot for [i = 1:NT*NP] in \
+                    using ((strcol("backbone") eq BACKBONE && strcol("dataset") eq ds \
+                            && strcol("target_sparsity") eq word(TARGETS, (i-1)/NP + 1) \
+                            && strcol("protocol") eq word(PROTOCOLS, (i-1)%NP + 1)) ? column("interval") : NaN) \
+                        :(column(metric . "_mean")):(ci(metric . "_ci95")) \
+                    with yerrorlines lc rgb color((i-1)/NP + 1) dt 1 + (i-1)%NP pt 5 + (i-1)/NP ps 0.9 \
+                    title sprintf("c=%s %s", word(TARGETS, (i-1)/NP + 1), plabel(word(PROTOCOLS, (i-1)%NP + 1)))
+                set offsets 0, 0, 0, 0
+            }
+        }
+    }
+    unset multiplot
+}

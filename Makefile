@@ -14,6 +14,10 @@
 #   RESULTS      results directory (default: results; exported as CIESS_RESULTS_DIR)
 #   CELL         the cell id of `make verify`
 #   SKIP_BUILD   1: the experiment targets use the existing $(CIESS) without `make build` first
+#   ENGINE       local (default): make runs the stages here; slurm: `ciess submit` sends them to Slurm
+#   PARTITION, ACCOUNT  sbatch --partition / --account for ENGINE=slurm (SBATCH_* variables work too)
+#   ONLY_FAILED  1: with ENGINE=slurm, resubmit only failed/cancelled/timed-out stages
+#   DRY_RUN      1: with ENGINE=slurm, print the sbatch scripts and commands, submit nothing
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -41,13 +45,20 @@ CELLS_MK      := $(RESULTS)/$(PROFILE)/cells.mk
 RUN_CELLS     := $(MAKE) --no-print-directory -k -j$(JOBS) -f $(CELLS_MK) CIESS=$(CIESS)
 ARTIFACTS     := table-1 table-2 figure-3 figure-4 figure-5 figure-6
 BUILD_FIRST   := $(if $(filter 1,$(SKIP_BUILD)),,build)
+ENGINE        ?= local
+PARTITION     ?=
+ACCOUNT       ?=
+ONLY_FAILED   ?=
+DRY_RUN       ?=
+SUBMIT         = $(CIESS) submit --profiles $(PROFILES) --profile $(PROFILE) $(if $(PARTITION),--partition $(PARTITION)) \
+                 $(if $(ACCOUNT),--account $(ACCOUNT)) $(if $(filter 1,$(ONLY_FAILED)),--only-failed) $(if $(filter 1,$(DRY_RUN)),--dry-run)
 
 export DATA_MIRROR
 export CIESS_THREADS := $(THREADS)
 export CIESS_RESULTS_DIR := $(RESULTS)
 
 .PHONY: help deps build test data bench check-resume clean plan reproduce status verify report aggregate \
-        check-reproduce-resume determinism $(ARTIFACTS)
+        check-reproduce-resume determinism test-slurm $(ARTIFACTS)
 
 help:
 	@echo "ciess-swift — reproduce CIESS (SIGIR 2023) end to end"
@@ -68,6 +79,8 @@ help:
 	@echo "  make verify CELL=<id>  retrain one cell without caches and compare with its stored result.json"
 	@echo "  make determinism  verify one stored ML-1M/LightGCN cell per method (bit-identical recomputation)"
 	@echo "  make check-reproduce-resume  kill -9 a smoke reproduce midway, rerun, compare its CSVs with a straight run"
+	@echo "  make reproduce ENGINE=slurm [PARTITION=p ACCOUNT=a]  submit every unfinished stage as Slurm job arrays (see README)"
+	@echo "  make test-slurm  a private single-node Slurm on this machine runs the smoke profile; CSVs must equal a local run's"
 	@echo "  profiles: smoke ≈ 5 min on 2 idle cores (CI), quick ≈ 5 h on 2 cores, paper ≈ 1600 core-hours (make status PROFILE=paper)"
 
 # Installs only what is missing; apt-get runs through sudo when not root.
@@ -139,12 +152,16 @@ aggregate: $(BUILD_FIRST)
 # Runs every stage, then aggregates, reports and renders even if some stages failed (those show as
 # "not run"); the final status names every failure and the target fails if any stage failed.
 reproduce: plan
+ifeq ($(ENGINE),slurm)
+	$(SUBMIT)
+else
 	@start=$$(date +%s); $(RUN_CELLS) all; cells=$$?; \
 	$(CIESS) aggregate --profile $(PROFILE) && $(CIESS) report --profile $(PROFILE) \
 	  && scripts/render-figures.sh $(PROFILE); post=$$?; \
 	$(CIESS) status --profiles $(PROFILES) --profile $(PROFILE) --brief --no-estimate; status=$$?; \
 	echo "reproduce $(PROFILE): $$(( $$(date +%s) - start )) s (stages exit $$cells, aggregate/report/figures exit $$post, status exit $$status)"; \
 	[ $$cells -eq 0 ] && [ $$post -eq 0 ] && [ $$status -eq 0 ]
+endif
 
 # Exits non-zero when a stage failed. The first call measures the cost model (about a minute).
 status: $(BUILD_FIRST)
@@ -172,3 +189,8 @@ determinism: $(BUILD_FIRST)
 
 check-reproduce-resume: $(BUILD_FIRST)
 	scripts/check-reproduce-resume.sh
+
+# Starts slurmctld/slurmd/munged from the Debian packages under a temporary directory (installed when missing),
+# submits the profile, compares its CSVs with a local `make reproduce`, kills one array task and resubmits it.
+test-slurm: $(BUILD_FIRST)
+	SKIP_BUILD=1 CIESS=$(CIESS) PROFILE=$(PROFILE) PROFILES=$(PROFILES) scripts/test-slurm.sh

@@ -7,5 +7,6 @@ struct Ciess: ParsableCommand {
         commandName: "ciess",
         abstract: "Reproduce 'Continuous Input Embedding Size Search for Recommender Systems' (SIGIR 2023).",
         subcommands: [DataCommand.self, TrainCommand.self, SearchCommand.self, RetrainCommand.self, BenchCommand.self, BenchReportCommand.self,
-                      PlanCommand.self, RunCommand.self, StatusCommand.self, AggregateCommand.self, ReportCommand.self])
+                      PlanCommand.self, RunCommand.self, StatusCommand.self, AggregateCommand.self, ReportCommand.self,
+                      SubmitCommand.self])
 }

@@ -44,6 +44,8 @@ struct StatusCommand: ParsableCommand {
             cost = CostModel(plan: plan, calibration: calibration)
         }
         print(report.render(plan: plan, layout: layout, cost: cost, verbose: !brief))
+        let slurm = SlurmStatus.render(layout: layout, report: report)
+        if !slurm.isEmpty { print(slurm) }
         if !report.failures.isEmpty { throw ExitCode(1) }
     }
 }

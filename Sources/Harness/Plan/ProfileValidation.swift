@@ -80,7 +80,7 @@ enum ProfileValidation {
     /// The fields each object of a profile may have (a misspelt optional field must not be ignored).
     static let knownFields: [String: Set<String>] = [
         "": ["description", "datasets", "backbones", "budgets", "methods", "seeds", "method_seeds", "batch_size",
-             "threads_per_cell", "ciess", "retrain", "table1", "table2", "figure3", "figure4", "figure5"],
+             "threads_per_cell", "ciess", "retrain", "table1", "table2", "figure3", "figure4", "figure5", "slurm"],
         "ciess": ["episodes", "iterations", "batches_per_iteration", "pretrain", "lambda", "candidates"],
         "ciess.pretrain": ["chunk_batches", "patience", "max_chunks"],
         "retrain": ["chunk_batches", "patience", "max_chunks"],
@@ -89,6 +89,10 @@ enum ProfileValidation {
         "figure3": ["backbones", "variants"],
         "figure4": ["backbones", "lambdas", "protocols"],
         "figure5": ["backbones", "intervals", "protocols"],
+        "slurm": ["search", "retrain", "aggregate"],
+        "slurm.search": ["cpus", "memory", "time"],
+        "slurm.retrain": ["cpus", "memory", "time"],
+        "slurm.aggregate": ["cpus", "memory", "time"],
     ]
 
     static func rejectUnknownFields(_ data: Data, source: String) throws {

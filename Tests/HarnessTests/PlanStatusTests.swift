@@ -78,14 +78,14 @@ final class PlanStatusTests: XCTestCase {
     }
 
     func result(for c: CellID, plan: ExperimentPlan) -> CellResult {
-        try! CellResultDraft(
+        CellResult(
             cell: c.description, profile: "tiny", dataset: c.dataset, backbone: c.backbone, method: c.method,
             variant: c.variant, targetSparsity: c.target, lambda: nil, seed: c.seed, finalProtocol: c.finalProtocol,
             protocolLabel: "P-clean", status: .notReached, achievedSparsity: nil, valid: nil, test: nil, bestChunk: nil,
             chunksRun: nil, audit: nil, searchDirectory: "search/x", configHash: plan.settings(c).configHash,
             rawDigest: "r", splitDigest: "s",
             provenance: Provenance(gitCommit: "c", gitDirty: false, toolchain: "t", machine: "m", cpu: "cpu", threads: 1),
-            wallSeconds: 0).result()
+            wallSeconds: 0)
     }
 
     func write(_ r: CellResult, to url: URL) throws {

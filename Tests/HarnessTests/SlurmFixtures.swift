@@ -41,13 +41,13 @@ enum SlurmFixtures {
 
     /// Writes a valid result.json for a cell (as CellRunner would).
     static func finish(_ c: CellID, _ plan: ExperimentPlan, _ layout: ResultLayout) throws {
-        let r = try CellResultDraft(
+        let r = CellResult(
             cell: c.description, profile: plan.profileName, dataset: c.dataset, backbone: c.backbone, method: c.method,
             variant: c.variant, targetSparsity: c.target, lambda: nil, seed: c.seed, finalProtocol: c.finalProtocol,
             protocolLabel: c.finalProtocol, status: .notReached, achievedSparsity: nil, valid: nil, test: nil, bestChunk: nil,
             chunksRun: nil, audit: nil, searchDirectory: ResultLayout.relativeSearchPath(c.search),
             configHash: plan.settings(c).configHash, rawDigest: "r", splitDigest: "s",
-            provenance: .current(threads: 1), wallSeconds: 0).result()
+            provenance: .current(threads: 1), wallSeconds: 0)
         try CellRunner.writeJSON(r, to: layout.doneFile(.cell(c)))
     }
 

@@ -95,7 +95,7 @@ public struct CellRunner {
             finalProtocol: proto, seed: c.seed, converge: plan.profile.retrain.config, batchSize: plan.profile.batchSize,
             candidatesFile: plan.candidatesFile(c), useCache: useCache, progress: progress)
         let status: CellResult.Status = r.chosen == nil ? .notReached : (r.audit?.withinBudget == false ? .overBudget : .ok)
-        return try CellResultDraft(
+        return CellResult(
             cell: c.description, profile: plan.profileName, dataset: c.dataset, backbone: c.backbone, method: c.method,
             variant: c.variant, targetSparsity: c.target, lambda: settings.ciess?.lambda, seed: c.seed,
             finalProtocol: c.finalProtocol, protocolLabel: proto.label, status: status,
@@ -103,7 +103,7 @@ public struct CellRunner {
             bestChunk: r.chosen?.bestChunk, chunksRun: r.chosen?.chunksRun, audit: r.audit,
             searchDirectory: ResultLayout.relativeSearchPath(c.search), configHash: settings.configHash,
             rawDigest: d.rawDigest, splitDigest: d.splitDigest, provenance: .current(threads: Threads.count),
-            wallSeconds: Date().timeIntervalSince(started)).result()
+            wallSeconds: Date().timeIntervalSince(started))
     }
 
     func requireSearch(_ s: SearchID) throws {

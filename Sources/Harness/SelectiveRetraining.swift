@@ -13,7 +13,8 @@ import SizeSearch
 /// mask that is a candidate for several c trains once and a killed stage resumes.
 public enum SelectiveRetraining {
     public struct Result: Sendable, Codable, Equatable {
-        public var targetSparsity: Double
+        /// nil for an uncontrolled method (ESAPN, OptEmbed): its single result is retrained.
+        public var targetSparsity: Double?
         public var finalProtocol: FinalProtocol
         public var protocolLabel: String
         /// nil when the target was not reached during the search.
@@ -30,14 +31,17 @@ public enum SelectiveRetraining {
     /// (`make verify`). A cached training is reused only if it was made with the same CONVERGE
     /// settings and batch size.
     public static func run(searchDirectory dir: URL, dataset d: SplitDataset, backbone: BackboneKind,
-                           targetSparsity c: Double, finalProtocol: FinalProtocol, seed: UInt64,
+                           targetSparsity c: Double?, finalProtocol: FinalProtocol, seed: UInt64,
                            converge: ConvergeConfig = ConvergeConfig(), batchSize: Int = 10_000,
                            candidatesFile: String = CIESSCandidates.fileName, useCache: Bool = true,
                            progress: ProgressReporter? = nil) throws -> Result {
         let selections = try CIESSCandidates.read(file: dir.appendingPathComponent(candidatesFile))
-        guard let sel = selections.first(where: { abs($0.targetSparsity - c) < 1e-9 }) else {
-            throw SearchStageError.missing("\(dir.path)/\(candidatesFile) (target \(c))")
+        guard let sel = c.map({ c in selections.first(where: { abs($0.targetSparsity - c) < 1e-9 }) })
+                ?? (selections.count == 1 ? selections.first : nil) else {
+            throw SearchStageError.missing("\(dir.path)/\(candidatesFile) (" + (c.map { "target \($0)" } ?? "the single result of an uncontrolled method") + ")")
         }
+        let label = c.map { "c=\($0)" } ?? "the uncontrolled result"
+        let control: Budget.Control = c == nil ? .uncontrolled : .controlled
         var outcomes: [TrainingOutcome] = []
         for (k, cand) in sel.candidates.enumerated() {
             let file = dir.appendingPathComponent(cand.sizesFile)
@@ -49,7 +53,7 @@ public enum SelectiveRetraining {
                 outcomes.append(cached)
                 continue
             }
-            progress?.log("retraining candidate \(k + 1)/\(sel.candidates.count) for c=\(c) (episode \(cand.episode), iteration \(cand.iteration), ρ=\(String(format: "%.4f", cand.density)))")
+            progress?.log("retraining candidate \(k + 1)/\(sel.candidates.count) for \(label) (episode \(cand.episode), iteration \(cand.iteration), ρ=\(String(format: "%.4f", cand.density)))")
             let request = TrainingRequest(dataset: d.name, backbone: backbone, sizes: .file(file.path),
                                           finalProtocol: finalProtocol, seed: seed, batchSize: batchSize, converge: converge)
             let outcome = try TrainingRun.run(request, dataset: d, progress: progress)
@@ -64,9 +68,12 @@ public enum SelectiveRetraining {
             return sa != sb ? sa < sb : a > b      // ties: the earlier (better-ranked) candidate
         }
         let audit = try best.map { i -> Budget.Audit in
-            let sizes = try SizesSpec.file(dir.appendingPathComponent(sel.candidates[i].sizesFile).path)
-                .resolve(userCount: d.userCount, itemCount: d.itemCount)
-            return Budget.audit(sizes, targetSparsity: c, control: .controlled)
+            let spec = SizesSpec.file(dir.appendingPathComponent(sel.candidates[i].sizesFile).path)
+            let request = TrainingRequest(dataset: d.name, backbone: backbone, sizes: spec, finalProtocol: finalProtocol, seed: seed)
+            if let mask = try TrainingRun.elementMask(request, dataset: d) {
+                return Budget.audit(mask, targetSparsity: c, control: control)
+            }
+            return Budget.audit(try spec.resolve(userCount: d.userCount, itemCount: d.itemCount), targetSparsity: c, control: control)
         }
         return Result(targetSparsity: c, finalProtocol: finalProtocol, protocolLabel: finalProtocol.label,
                       chosen: best.map { outcomes[$0] }, chosenCandidate: best.map { sel.candidates[$0] },

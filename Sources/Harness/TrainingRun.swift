@@ -50,9 +50,18 @@ public enum TrainingRun {
     public static func run(_ request: TrainingRequest, dataset d: SplitDataset,
                            progress: ProgressReporter? = nil) throws -> TrainingOutcome {
         let start = Date()
-        let sizes = try request.sizes.resolve(userCount: d.userCount, itemCount: d.itemCount)
+        let trainSet = request.finalProtocol.trainingSet(of: d)
+        let initial: any Backbone, sparsity: Double
+        if let mask = try elementMask(request, dataset: d) {
+            initial = MaskedTableBackbone(kind: request.backbone, train: trainSet, mask: mask, seed: request.seed)
+            sparsity = mask.sparsity
+        } else {
+            let sizes = try request.sizes.resolve(userCount: d.userCount, itemCount: d.itemCount)
+            initial = request.backbone.make(train: trainSet, sizes: sizes, seed: request.seed)
+            sparsity = sizes.sparsity
+        }
         let trained = ConvergedTraining.train(
-            kind: request.backbone, trainSet: request.finalProtocol.trainingSet(of: d), sizes: sizes,
+            model: initial, schedule: request.backbone.schedule, trainSet: trainSet,
             seed: request.seed, batchSize: request.batchSize, converge: request.converge,
             monitor: request.finalProtocol.monitor(of: d),
             monitorName: request.finalProtocol == .clean ? "VAL" : "TEST", progress: progress)
@@ -62,9 +71,22 @@ public enum TrainingRun {
         let valid = request.finalProtocol == .clean
             ? FullRankingEvaluator.evaluate(scorer: scorer, positives: d.valid, exclude: [d.train]).summary : nil
         return TrainingOutcome(request: request, protocolLabel: request.finalProtocol.label, valid: valid, test: test,
-                               sparsity: sizes.sparsity, bestChunk: outcome.bestChunk, chunksRun: outcome.chunksRun,
+                               sparsity: sparsity, bestChunk: outcome.bestChunk, chunksRun: outcome.chunksRun,
                                history: outcome.history, wallSeconds: Date().timeIntervalSince(start),
                                rawDigest: d.rawDigest, splitDigest: d.splitDigest,
                                provenance: .current(threads: Threads.count))
+    }
+
+    /// The element mask of a `file:` spec that names an `ElementMaskFile` (PEP, OptEmbed), checked
+    /// against the dataset and the backbone's tables; nil for prefix sizes.
+    public static func elementMask(_ request: TrainingRequest, dataset d: SplitDataset) throws -> ElementMask? {
+        guard case .file(let path) = request.sizes, let data = FileManager.default.contents(atPath: path),
+              ElementMaskFile.hasMagic(data) else { return nil }
+        let mask = try ElementMaskFile.decode([UInt8](data), path: path)
+        let tables = request.backbone == .neumf ? ["gmf", "mlp"] : ["embedding"]
+        guard mask.userCount == d.userCount, mask.itemCount == d.itemCount, mask.dMax == 128, mask.tableNames == tables else {
+            throw SizesSpecError.invalid("\(path): an element mask of \(mask.userCount) users, \(mask.itemCount) items, tables \(mask.tableNames) at dMax \(mask.dMax); \(request.backbone.rawValue) on \(d.name) needs \(d.userCount), \(d.itemCount), \(tables) at 128")
+        }
+        return mask
     }
 }

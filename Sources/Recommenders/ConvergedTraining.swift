@@ -17,9 +17,18 @@ public enum ConvergedTraining {
                              batchSize: Int, converge: ConvergeConfig,
                              monitor: (positives: UserItemLists, exclude: [UserItemLists]), monitorName: String,
                              progress: ProgressReporter? = nil) -> Result {
-        let model = kind.make(train: trainSet, sizes: sizes, seed: seed)
+        train(model: kind.make(train: trainSet, sizes: sizes, seed: seed), schedule: kind.schedule, trainSet: trainSet,
+              seed: seed, batchSize: batchSize, converge: converge, monitor: monitor, monitorName: monitorName,
+              progress: progress)
+    }
+
+    /// The same for a model built by the caller (an element-masked or method-specific backbone);
+    /// `schedule` is the learning-rate schedule of its backbone kind.
+    public static func train(model: any Backbone, schedule: StepDecaySchedule, trainSet: UserItemLists, seed: UInt64,
+                             batchSize: Int, converge: ConvergeConfig,
+                             monitor: (positives: UserItemLists, exclude: [UserItemLists]), monitorName: String,
+                             progress: ProgressReporter? = nil) -> Result {
         var sampler = BPRSampler(train: trainSet, seed: seed)
-        let schedule = kind.schedule
         var best: BackboneCheckpoint? = nil
         let outcome = ConvergeTrainer(config: converge).run(
             trainBatch: { b in

@@ -246,3 +246,29 @@ public final class LightGCN: Backbone {
         }
     }
 }
+
+extension LightGCN: Layer0InputBackbone {
+    public var layer0TableNames: [String] { ["embedding"] }
+
+    public func layer0Tables() -> [Matrix] { [parameters] }
+
+    public func lossAndLayer0Gradients(_ batch: BPRBatch, layer0: [Matrix]) -> (loss: Float, gradients: [Matrix]) {
+        requireLayer0(layer0)
+        parameters = layer0[0]
+        let r = lossAndGradient(batch)
+        return (r.loss, [r.gradient])
+    }
+
+    /// LightGCN has no network parameters: a step is the loss and the gradient.
+    public func trainStep(_ batch: BPRBatch, layer0: [Matrix], learningRate: Float) -> (loss: Float, gradients: [Matrix]) {
+        let r = lossAndLayer0Gradients(batch, layer0: layer0)
+        steps += 1
+        return r
+    }
+
+    public func makeScorer(layer0: [Matrix]) -> any BlockScorer {
+        requireLayer0(layer0)
+        parameters = layer0[0]
+        return makeScorer()
+    }
+}

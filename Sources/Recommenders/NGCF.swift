@@ -177,11 +177,18 @@ public final class NGCF: Backbone {
     public func trainStep(_ batch: BPRBatch, learningRate: Float) -> Float {
         let masks = dropoutMasks(step: steps)
         let loss = forwardBackward(batch, node: masks.node, message: masks.message)
-        let s = stride, cols = columns
         widths.withUnsafeBufferPointer { w in
-            adamEmbedding.updateRowPrefixes(params: embedding.base, grads: carry.base, rows: nodeCount, stride: s,
+            adamEmbedding.updateRowPrefixes(params: embedding.base, grads: carry.base, rows: nodeCount, stride: stride,
                                             widths: w.baseAddress!, lr: learningRate)
         }
+        updateNetwork(learningRate: learningRate)
+        steps += 1
+        return loss
+    }
+
+    /// Adam on W_gc, W_bi, b_gc and b_bi of every layer from the last backward pass.
+    private func updateNetwork(learningRate: Float) {
+        let cols = columns
         weightWidths.withUnsafeBufferPointer { ww in
             biasWidths.withUnsafeBufferPointer { bw in
                 for l in 0..<NGCF.layers {
@@ -195,8 +202,6 @@ public final class NGCF: Backbone {
                 }
             }
         }
-        steps += 1
-        return loss
     }
 
     /// Loss of `batch` and the gradient of every parameter tensor (named as in `checkpoint()`),
@@ -462,5 +467,42 @@ public final class NGCF: Backbone {
             adamBiasBI[l] = ab
         }
         steps = c.steps
+    }
+}
+
+extension NGCF: Layer0InputBackbone {
+    public var layer0TableNames: [String] { ["embedding"] }
+
+    public func layer0Tables() -> [Matrix] { [parameters["embedding"]!] }
+
+    public func lossAndLayer0Gradients(_ batch: BPRBatch, layer0: [Matrix]) -> (loss: Float, gradients: [Matrix]) {
+        requireLayer0(layer0)
+        setEmbedding(layer0[0])
+        let masks = dropoutMasks(step: steps)
+        let loss = forwardBackward(batch, node: masks.node, message: masks.message)
+        var g = Matrix(rows: nodeCount, cols: dMax)
+        g.storage.withUnsafeMutableBufferPointer { out in
+            for n in 0..<nodeCount { (out.baseAddress! + n * dMax).update(from: carry.base + n * stride, count: dMax) }
+        }
+        return (loss, [g])
+    }
+
+    public func trainStep(_ batch: BPRBatch, layer0: [Matrix], learningRate: Float) -> (loss: Float, gradients: [Matrix]) {
+        let r = lossAndLayer0Gradients(batch, layer0: layer0)
+        updateNetwork(learningRate: learningRate)
+        steps += 1
+        return r
+    }
+
+    public func makeScorer(layer0: [Matrix]) -> any BlockScorer {
+        requireLayer0(layer0)
+        setEmbedding(layer0[0])
+        return makeScorer()
+    }
+
+    private func setEmbedding(_ e: Matrix) {
+        e.storage.withUnsafeBufferPointer { src in
+            for n in 0..<nodeCount { (embedding.base + n * stride).update(from: src.baseAddress! + n * dMax, count: dMax) }
+        }
     }
 }

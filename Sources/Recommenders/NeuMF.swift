@@ -120,12 +120,17 @@ public final class NeuMF: Backbone {
     public func trainStep(_ batch: BPRBatch, learningRate: Float) -> Float {
         let loss = forwardBackward(batch)
         updateTables(learningRate: learningRate)
+        updateNetwork(learningRate: learningRate)
+        steps += 1
+        return loss
+    }
+
+    /// Adam on the tower and the predictor from the last backward pass.
+    private func updateNetwork(learningRate: Float) {
         towerWeightAdam.update(&towerWeight, grads: work.towerWeightGrad, lr: learningRate)
         towerBiasAdam.update(&towerBias, grads: work.towerBiasGrad, lr: learningRate)
         predictorWeightAdam.update(&predictorWeight, grads: work.predictorWeightGrad, lr: learningRate)
         predictorBiasAdam.update(&predictorBias, grads: work.predictorBiasGrad, lr: learningRate)
-        steps += 1
-        return loss
     }
 
     /// Loss of `batch` at the current parameters and the full gradient (dense shapes of
@@ -672,5 +677,39 @@ public final class NeuMF: Backbone {
         for n in 0..<nodeCount {
             for c in 0..<stride { p[n * stride + c] = c < dMax ? a[n * dMax + c] : 0 }
         }
+    }
+}
+
+extension NeuMF: Layer0InputBackbone {
+    public var layer0TableNames: [String] { ["gmf", "mlp"] }
+
+    public func layer0Tables() -> [Matrix] {
+        let p = parameters
+        return [p.gmf, p.mlp]
+    }
+
+    public func lossAndLayer0Gradients(_ batch: BPRBatch, layer0: [Matrix]) -> (loss: Float, gradients: [Matrix]) {
+        requireLayer0(layer0)
+        setTables(layer0)
+        let r = lossAndGradient(batch)
+        return (r.loss, [r.gradient.gmf, r.gradient.mlp])
+    }
+
+    public func trainStep(_ batch: BPRBatch, layer0: [Matrix], learningRate: Float) -> (loss: Float, gradients: [Matrix]) {
+        let r = lossAndLayer0Gradients(batch, layer0: layer0)
+        updateNetwork(learningRate: learningRate)
+        steps += 1
+        return r
+    }
+
+    public func makeScorer(layer0: [Matrix]) -> any BlockScorer {
+        requireLayer0(layer0)
+        setTables(layer0)
+        return makeScorer()
+    }
+
+    private func setTables(_ layer0: [Matrix]) {
+        repad(layer0[0].storage, into: gmfTable.base)
+        repad(layer0[1].storage, into: mlpTable.base)
     }
 }

@@ -30,4 +30,14 @@ public enum Budget {
         return Audit(targetSparsity: c, achievedSparsity: sizes.sparsity, usedEntries: used,
                      budgetEntries: budget, control: control, withinBudget: within)
     }
+
+    /// Audits an element mask (PEP, OptEmbed): used = nnz over all tables, budget = B_c per table
+    /// times the table count (NeuMF's two tables), sparsity from the bits.
+    public static func audit(_ mask: ElementMask, targetSparsity c: Double?, control: Control) -> Audit {
+        let used = mask.nonzeroCount
+        let budget = c.map { entries(targetSparsity: $0, entities: mask.nodeCount, dMax: mask.dMax) * mask.tableNames.count }
+        let within = control == .uncontrolled || budget.map { used <= $0 } ?? true
+        return Audit(targetSparsity: c, achievedSparsity: mask.sparsity, usedEntries: used,
+                     budgetEntries: budget, control: control, withinBudget: within)
+    }
 }

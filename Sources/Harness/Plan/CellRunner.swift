@@ -91,7 +91,7 @@ public struct CellRunner {
         let settings = plan.settings(c)
         let proto = FinalProtocol(rawValue: c.finalProtocol)!
         let r = try SelectiveRetraining.run(
-            searchDirectory: dir, dataset: d, backbone: BackboneKind(rawValue: c.backbone)!, targetSparsity: c.target!,
+            searchDirectory: dir, dataset: d, backbone: BackboneKind(rawValue: c.backbone)!, targetSparsity: c.target,
             finalProtocol: proto, seed: c.seed, converge: plan.profile.retrain.config, batchSize: plan.profile.batchSize,
             candidatesFile: plan.candidatesFile(c), useCache: useCache, progress: progress)
         let status: CellResult.Status = r.chosen == nil ? .notReached : (r.audit?.withinBudget == false ? .overBudget : .ok)

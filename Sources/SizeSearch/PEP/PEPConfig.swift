@@ -1,0 +1,76 @@
+import Recommenders
+
+/// Settings of one PEP search run (specs §3.3; [PEP-C]'s values as defaults).
+///
+/// Length: at most `maxChunks × chunkBatches` batches (default 30 × 3000, the CONVERGE cap of
+/// specs §1.3); the run stops earlier as soon as every target's mask is captured. The backbone's
+/// own LR schedule (`backbone.schedule`) drives V and the network; the thresholds s have their
+/// own Adam at `thresholdLR` with coupled L2 `thresholdWeightDecay` (g ← g + wd·s, torch
+/// `weight_decay`) and a global gradient-norm clip `thresholdClipNorm` over all s tables.
+public struct PEPConfig: Sendable, Codable, Equatable {
+    public var dataset: String
+    public var backbone: BackboneKind
+    public var seed: UInt64
+    /// BPR triples per batch (specs §2.0: 10 000).
+    public var batchSize: Int
+    /// Batches per chunk; a checkpoint is written after every chunk (default 3000).
+    public var chunkBatches: Int
+    /// Cap on the run length in chunks (default 30).
+    public var maxChunks: Int
+    /// Adam learning rate of s (default 1e−3; the spec's fallback when pruning is too fast: 1e−4).
+    public var thresholdLR: Float
+    /// Initial value of every s (default −15, so g(s) = σ(−15) ≈ 3.1e−7).
+    public var thresholdInit: Float
+    /// Coupled L2 on s, added to its gradient (default 1e−5).
+    public var thresholdWeightDecay: Float
+    /// Global L2-norm clip of the s gradient (default 100).
+    public var thresholdClipNorm: Float
+    /// `pepUseOwnOptimizer` (specs §3.3): V and the network at the constant rate `thresholdLR`
+    /// instead of the backbone schedule, and V's gradient also gets the coupled L2 and shares the
+    /// clip with s ([PEP-C] trains everything with one Adam; the network's own weight decay is not
+    /// reproduced, the backbone owns that optimiser). Default false.
+    public var useOwnOptimizer: Bool
+    /// A history line every `logEvery` batches (plus step 0 and every capture step); default 10.
+    public var logEvery: Int
+
+    public init(dataset: String, backbone: BackboneKind, seed: UInt64 = 1, batchSize: Int = 10_000,
+                chunkBatches: Int = 3000, maxChunks: Int = 30, thresholdLR: Float = 1e-3,
+                thresholdInit: Float = -15, thresholdWeightDecay: Float = 1e-5, thresholdClipNorm: Float = 100,
+                useOwnOptimizer: Bool = false, logEvery: Int = 10) {
+        precondition(batchSize >= 1 && chunkBatches >= 1 && maxChunks >= 1 && logEvery >= 1)
+        precondition(thresholdLR > 0 && thresholdWeightDecay >= 0 && thresholdClipNorm > 0)
+        self.dataset = dataset
+        self.backbone = backbone
+        self.seed = seed
+        self.batchSize = batchSize
+        self.chunkBatches = chunkBatches
+        self.maxChunks = maxChunks
+        self.thresholdLR = thresholdLR
+        self.thresholdInit = thresholdInit
+        self.thresholdWeightDecay = thresholdWeightDecay
+        self.thresholdClipNorm = thresholdClipNorm
+        self.useOwnOptimizer = useOwnOptimizer
+        self.logEvery = logEvery
+    }
+
+    /// The cap on the number of batches.
+    public var maxBatches: Int { maxChunks * chunkBatches }
+
+    /// The threshold optimiser's settings.
+    public var thresholdOptimizer: PEPThresholdOptimizer {
+        PEPThresholdOptimizer(learningRate: thresholdLR, weightDecay: thresholdWeightDecay, clipNorm: thresholdClipNorm)
+    }
+}
+
+/// Adam settings of the thresholds s (and of V under `useOwnOptimizer`).
+public struct PEPThresholdOptimizer: Sendable, Codable, Equatable {
+    public var learningRate: Float
+    public var weightDecay: Float
+    public var clipNorm: Float
+
+    public init(learningRate: Float = 1e-3, weightDecay: Float = 1e-5, clipNorm: Float = 100) {
+        self.learningRate = learningRate
+        self.weightDecay = weightDecay
+        self.clipNorm = clipNorm
+    }
+}

@@ -8,5 +8,5 @@ struct Ciess: ParsableCommand {
         abstract: "Reproduce 'Continuous Input Embedding Size Search for Recommender Systems' (SIGIR 2023).",
         subcommands: [DataCommand.self, TrainCommand.self, SearchCommand.self, RetrainCommand.self, BenchCommand.self, BenchReportCommand.self,
                       PlanCommand.self, RunCommand.self, StatusCommand.self, AggregateCommand.self, ReportCommand.self,
-                      SubmitCommand.self])
+                      SubmitCommand.self, DeterminismCommand.self])
 }

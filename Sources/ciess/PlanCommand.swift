@@ -24,10 +24,8 @@ struct PlanCommand: ParsableCommand {
         if list {
             for s in plan.searches { print(s) }
             for c in plan.cells { print(c) }
-            for c in plan.notImplemented { print("\(c)  (not implemented)") }
         }
-        print("plan \(profile): \(plan.searches.count) search stages, \(plan.cells.count) retrain cells, "
-              + "\(plan.notImplemented.count) cells not implemented (pep, esapn, optembed) → \(layout.makefile.path)")
+        print("plan \(profile): \(plan.searches.count) search stages, \(plan.cells.count) retrain cells → \(layout.makefile.path)")
     }
 }
 

@@ -10,15 +10,19 @@ import SizeSearch
 struct SearchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "search",
-        abstract: "Run a size-search method (ciess, es, mr) and write its candidate size vectors to --out.",
+        abstract: "Run a size-search method (ciess, pep, es, mr, esapn, optembed) and write its candidate masks to --out.",
         discussion: """
         CIESS: pretraining (cached), then M episodes × T iterations of TD3 with random-walk exploration; \
         checkpoints after every episode and resumes when run again with the same settings. \
         Afterwards `candidates.json` lists the top-3 iterations per target sparsity (ρ ≤ 1 − c, ranked by VAL AVG). \
-        ES and MR write one size vector per target.
+        ES and MR write one size vector per target. PEP prunes until each target's budget is first reached \
+        (one element mask per target); ESAPN and OptEmbed are uncontrolled and write one result each; all three \
+        checkpoint per chunk (OptEmbed also per generation) and resume. Their length: --chunk-batches, \
+        --max-chunks, --patience (ESAPN 2, OptEmbed's supernet 1 by default), OptEmbed's --population and \
+        --generations.
         """)
 
-    @Option(help: "Method: ciess, es or mr.") var method: String = "ciess"
+    @Option(help: "Method: ciess, pep, es, mr, esapn or optembed.") var method: String = "ciess"
     @Option(help: "Dataset: ml-1m or yelp2018.") var dataset: String = "ml-1m"
     @Option(help: "Backbone: \(BackboneKind.allCases.map(\.rawValue).joined(separator: ", ")).") var backbone: String = "lightgcn"
     @Option(help: "λ of the reward r = min(q,1) − λ(a/128)² (default: ml-1m 0.4, yelp2018 0.2).") var lambda: Double?
@@ -31,6 +35,12 @@ struct SearchCommand: ParsableCommand {
     @Option(help: "Pretraining CONVERGE chunk length in batches.") var pretrainChunkBatches: Int = 3000
     @Option(help: "Pretraining CONVERGE patience.") var pretrainPatience: Int = 2
     @Option(help: "Pretraining CONVERGE chunk cap.") var pretrainMaxChunks: Int = 30
+    @Option(help: "PEP/ESAPN/OptEmbed: batches per chunk.") var chunkBatches: Int = 3000
+    @Option(help: "PEP/ESAPN/OptEmbed: chunk cap.") var maxChunks: Int = 30
+    @Option(help: "ESAPN/OptEmbed: CONVERGE patience (default ESAPN 2, OptEmbed supernet 1).") var patience: Int?
+    @Option(help: "PEP: Adam learning rate of the thresholds.") var thresholdLr: Double = 1e-3
+    @Option(help: "OptEmbed: initial population of the evolutionary search.") var population: Int = 20
+    @Option(help: "OptEmbed: generations of the evolutionary search.") var generations: Int = 30
     @Option(help: "Comma-separated target sparsities for the candidates.") var targets: String = "0.80,0.90,0.95"
     @Option(help: "Seed.") var seed: UInt64 = 1
     @Option(help: "Worker threads.") var threads: Int = Threads.defaultCount()
@@ -39,7 +49,16 @@ struct SearchCommand: ParsableCommand {
     var targetList: [Double] { targets.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) } }
 
     func validate() throws {
-        guard ["ciess", "es", "mr"].contains(method) else { throw ValidationError("--method must be ciess, es or mr, got '\(method)'.") }
+        guard Self.methods.contains(method) else {
+            throw ValidationError("--method must be one of \(Self.methods.joined(separator: ", ")), got '\(method)'.")
+        }
+        guard chunkBatches >= 1, maxChunks >= 1, patience.map({ $0 >= 1 }) ?? true else {
+            throw ValidationError("--chunk-batches, --max-chunks and --patience must each be at least 1.")
+        }
+        guard thresholdLr > 0 && thresholdLr.isFinite else { throw ValidationError("--threshold-lr must be a finite number > 0, got \(thresholdLr).") }
+        guard population >= 2, generations >= 1 else {
+            throw ValidationError("--population must be at least 2 and --generations at least 1.")
+        }
         guard ["ml-1m", "yelp2018"].contains(dataset) else { throw ValidationError("--dataset must be ml-1m or yelp2018, got '\(dataset)'.") }
         guard BackboneKind(rawValue: backbone) != nil else {
             throw ValidationError("--backbone must be one of \(BackboneKind.allCases.map(\.rawValue).joined(separator: ", ")), got '\(backbone)'.")
@@ -66,6 +85,15 @@ struct SearchCommand: ParsableCommand {
         let data = try DatasetRegistry.load(dataset, progress: { progress.log($0) })
         let dir = URL(fileURLWithPath: out)
         let kind = BackboneKind(rawValue: backbone)!
+        if ["pep", "esapn", "optembed"].contains(method) {
+            try SearchDescriptor(method: method, dataset: dataset, backbone: kind, seed: seed).write(to: dir)
+            try runBaseline(kind: kind, data: data, directory: dir, progress: progress)
+            for s in try CIESSCandidates.read(searchDirectory: dir) {
+                let what = s.candidates.first.map { String(format: "sparsity %.4f", 1 - $0.density) } ?? "not reached"
+                progress.log(method == "pep" ? String(format: "c=%.2f: %@", s.targetSparsity, what) : "result: \(what)")
+            }
+            return
+        }
         if method != "ciess" {
             let selections = try FixedSizeSearch.run(method: method, dataset: data, backbone: kind, targets: targetList,
                                                      seed: seed, directory: dir)
@@ -88,6 +116,30 @@ struct SearchCommand: ParsableCommand {
     }
 }
 
+extension SearchCommand {
+    static let methods = ["ciess", "pep", "es", "mr", "esapn", "optembed"]
+
+    func runBaseline(kind: BackboneKind, data: SplitDataset, directory dir: URL, progress: ProgressReporter) throws {
+        switch method {
+        case "pep":
+            let config = PEPConfig(dataset: dataset, backbone: kind, seed: seed, batchSize: batchSize,
+                                   chunkBatches: chunkBatches, maxChunks: maxChunks, thresholdLR: Float(thresholdLr))
+            _ = try PEPSearch(configuration: config, directory: dir).run(dataset: data, targets: targetList, progress: progress)
+        case "esapn":
+            let config = ESAPNConfig(dataset: dataset, backbone: kind, seed: seed, batchSize: batchSize,
+                                     converge: ConvergeConfig(chunkBatches: chunkBatches, patience: patience ?? 2, maxChunks: maxChunks))
+            _ = try ESAPNSearch(configuration: config, directory: dir).run(dataset: data, progress: progress)
+        default:
+            let evolution = OptEmbedEvolutionConfig(initialPopulation: population, mutationParents: min(10, population),
+                                                    crossoverParents: min(11, population), generations: generations)
+            let config = OptEmbedConfig(dataset: dataset, backbone: kind, seed: seed, batchSize: batchSize,
+                                        supernet: ConvergeConfig(chunkBatches: chunkBatches, patience: patience ?? 1, maxChunks: maxChunks),
+                                        evolution: evolution)
+            _ = try OptEmbedSearch(configuration: config, directory: dir).run(dataset: data, progress: progress)
+        }
+    }
+}
+
 /// `ciess retrain`: the shared retrain stage for one target sparsity under a final protocol.
 struct RetrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -95,7 +147,7 @@ struct RetrainCommand: ParsableCommand {
         abstract: "Retrain a search's candidates for one target sparsity and report the chosen model's TEST metrics (JSON).")
 
     @Option(help: "The search directory (ciess search --out).") var candidates: String
-    @Option(help: "Target sparsity c, e.g. 0.9.") var sparsity: Double
+    @Option(help: "Target sparsity c, e.g. 0.9 (omit for ESAPN and OptEmbed, whose single result is retrained).") var sparsity: Double?
     @Option(name: .customLong("protocol"), help: "Final protocol: clean or code.") var finalProtocol: String = "clean"
     @Option(help: "CONVERGE chunk length in batches.") var chunkBatches: Int = 3000
     @Option(help: "CONVERGE patience.") var patience: Int = 2
@@ -106,7 +158,7 @@ struct RetrainCommand: ParsableCommand {
     @Option(help: "Also write the JSON result to this file (atomically).") var out: String?
 
     func validate() throws {
-        guard sparsity > 0 && sparsity < 1 else { throw ValidationError("--sparsity must lie strictly between 0 and 1, got \(sparsity).") }
+        if let c = sparsity, !(c > 0 && c < 1) { throw ValidationError("--sparsity must lie strictly between 0 and 1, got \(c).") }
         guard FinalProtocol(rawValue: finalProtocol) != nil else { throw ValidationError("--protocol must be clean or code, got '\(finalProtocol)'.") }
         guard chunkBatches >= 1, patience >= 1, maxChunks >= 1, batchSize >= 1 else {
             throw ValidationError("--chunk-batches, --patience, --max-chunks and --batch-size must each be at least 1.")
@@ -118,7 +170,7 @@ struct RetrainCommand: ParsableCommand {
         Threads.set(threads)
         let dir = URL(fileURLWithPath: candidates)
         let descriptor = try SearchDescriptor.read(dir)
-        let progress = ProgressReporter(label: "retrain[\(descriptor.method)/\(descriptor.dataset)/\(descriptor.backbone.rawValue)/c\(sparsity)/\(finalProtocol)]")
+        let progress = ProgressReporter(label: "retrain[\(descriptor.method)/\(descriptor.dataset)/\(descriptor.backbone.rawValue)/c\(sparsity.map { "\($0)" } ?? "none")/\(finalProtocol)]")
         let data = try DatasetRegistry.load(descriptor.dataset, progress: { progress.log($0) })
         let result = try SelectiveRetraining.run(
             searchDirectory: dir, dataset: data, backbone: descriptor.backbone, targetSparsity: sparsity,

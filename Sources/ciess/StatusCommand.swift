@@ -4,11 +4,11 @@ import Harness
 import Linalg
 import RecData
 
-/// `ciess status`: cached / pending / failed / not implemented per stage, and the core-hours left.
+/// `ciess status`: cached / pending / failed per stage, and the core-hours left.
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Show each stage of a profile as cached, pending, failed, stale or not implemented, and the estimated core-hours left.",
+        abstract: "Show each stage of a profile as cached, pending, failed or stale, and the estimated core-hours left.",
         discussion: """
         The estimate comes from a cost model calibrated by a short measurement at 1 thread (a few training \
         batches and one evaluation per dataset × backbone), cached in <results>/calibration.json. \
@@ -28,7 +28,7 @@ struct StatusCommand: ParsableCommand {
         let report = StatusReport(plan: plan, layout: layout)
         var cost: CostModel?
         if !noEstimate {
-            let pairs = Set(report.rows.filter { $0.state != .notImplemented }.map { row -> String in
+            let pairs = Set(report.rows.map { row -> String in
                 switch row.id {
                 case .search(let s): return Calibration.key(dataset: s.dataset, backbone: s.backbone)
                 case .cell(let c): return Calibration.key(dataset: c.dataset, backbone: c.backbone)

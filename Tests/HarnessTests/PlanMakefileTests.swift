@@ -22,9 +22,9 @@ final class PlanMakefileTests: XCTestCase {
         // Failures are recorded, and the rule fails so that make -k goes on.
         XCTAssertTrue(text.contains("--record-failure $$s --log $$log"))
         XCTAssertTrue(text.contains("exit $$s; fi"))
-        // Not implemented cells are listed as comments only.
-        XCTAssertTrue(text.contains("#   ml-1m/lightgcn/pep/default/c0.80/seed1/clean"))
-        XCTAssertFalse(text.contains("$(call stage,ml-1m/lightgcn/pep"))
+        // Baseline cells wait for their own search.
+        XCTAssertTrue(text.contains("\n$(RESULTS_ROOT)/cells/ml-1m/lightgcn/esapn/default/cnone/seed1/clean/result.json: "
+                                    + "$(RESULTS_ROOT)/search/ml-1m/lightgcn/esapn/default/seed1/search.json\n"))
         XCTAssertTrue(text.contains("stages-figure-5: \\\n  $(RESULTS_ROOT)/search/ml-1m/lightgcn/ciess/g-rw/seed1/search.json"))
         // No temporary files left behind.
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: layout.root.path).filter { $0.hasPrefix(".tmp-") }

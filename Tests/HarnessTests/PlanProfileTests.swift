@@ -1,28 +1,31 @@
 import Foundation
 import XCTest
 @testable import Harness
+import SizeSearch
 
 final class PlanProfileTests: XCTestCase {
     func testRepositoryProfilesLoadAndExpand() throws {
         let file = try ExperimentProfiles.load(PlanFixtures.repositoryProfiles)
         XCTAssertEqual(Set(file.profiles.keys), ["paper", "quick", "smoke"])
         let paper = ExperimentPlan(profileName: "paper", profile: try file.profile("paper"))
-        // Searches per dataset: CIESS g-rw ×3 backbones, ES ×3, MR ×3 × 3 seeds, Table 2 extra ×3, Figure 4 extra ×5.
-        XCTAssertEqual(paper.searches.count, 2 * (3 + 3 + 9 + 3 + 5))
-        // Cells per dataset: Table 1 3 backbones × 3 c × (1 + 1 + 3 seeds) × 2 protocols, + Table 2 9, + Figure 4 15, + Figure 5 15.
-        XCTAssertEqual(paper.cells.count, 2 * (90 + 9 + 15 + 15))
-        // PEP 3 × 3 × 2, ESAPN and OptEmbed 3 × 2 each, per dataset.
-        XCTAssertEqual(paper.notImplemented.count, 2 * (18 + 6 + 6))
+        // Searches per dataset: CIESS g-rw, PEP, ES, ESAPN, OptEmbed ×3 backbones, MR ×3 × 3 seeds, Table 2 extra ×3,
+        // Figure 4 extra ×5.
+        XCTAssertEqual(paper.searches.count, 2 * (5 * 3 + 9 + 3 + 5))
+        // Cells per dataset: Table 1 3 backbones × (3 c × (CIESS + PEP + ES + 3 MR seeds) + ESAPN + OptEmbed) × 2 protocols,
+        // + Table 2 9, + Figure 4 15, + Figure 5 15.
+        XCTAssertEqual(paper.cells.count, 2 * (3 * (3 * 6 + 2) * 2 + 9 + 15 + 15))
         XCTAssertEqual(try file.profile("paper").ciess.episodes, 30)
         XCTAssertEqual(try file.profile("paper").retrain.config, .init(chunkBatches: 3000, patience: 2, maxChunks: 30))
         let quick = ExperimentPlan(profileName: "quick", profile: try file.profile("quick"))
-        XCTAssertEqual(quick.searches.count, 2 * (3 + 3 + 6 + 3 + 5))
-        XCTAssertEqual(quick.cells.count, 2 * (3 * 3 * 4 * 2 + 9 + 15 + 15))
+        XCTAssertEqual(quick.searches.count, 2 * (5 * 3 + 6 + 3 + 5))
+        XCTAssertEqual(quick.cells.count, 2 * (3 * (3 * 5 + 2) * 2 + 9 + 15 + 15))
         let smoke = ExperimentPlan(profileName: "smoke", profile: try file.profile("smoke"))
         // Smoke: Table 1 on Yelp2018 with LightGCN only (table1.dataset_backbones).
-        XCTAssertEqual(smoke.searches.count, (3 + 3 + 6 + 3 + 1) + (1 + 1 + 2 + 3 + 1))
-        XCTAssertEqual(smoke.cells.count, (3 * 2 * 4 * 2 + 6 + 2 + 4) + (1 * 2 * 4 * 2 + 6 + 2 + 4))
-        XCTAssertEqual(smoke.notImplemented.count, (12 + 6 + 6) + (4 + 2 + 2))
+        XCTAssertEqual(smoke.searches.count, (5 * 3 + 6 + 3 + 1) + (5 * 1 + 2 + 3 + 1))
+        XCTAssertEqual(smoke.cells.count, (3 * (2 * 5 + 2) * 2 + 6 + 2 + 4) + (1 * (2 * 5 + 2) * 2 + 6 + 2 + 4))
+        XCTAssertEqual(try file.profile("paper").baselineSettings, .paper)
+        XCTAssertEqual(paper.optembedConfig(paper.searches.first { $0.method == "optembed" }!).evolution,
+                       OptEmbedEvolutionConfig(), "the paper profile gives OptEmbed the specs' evolution")
     }
 
     func testTinyPlanDedupesAcrossTablesAndFigures() throws {
@@ -32,12 +35,14 @@ final class PlanProfileTests: XCTestCase {
         XCTAssertEqual(searches, [
             "ml-1m/lightgcn/ciess/g-norw/seed1/search", "ml-1m/lightgcn/ciess/g-rw-l0.8/seed1/search",
             "ml-1m/lightgcn/ciess/g-rw/seed1/search", "ml-1m/lightgcn/es/default/seed1/search",
+            "ml-1m/lightgcn/esapn/default/seed1/search",
             "ml-1m/lightgcn/mr/default/seed1/search", "ml-1m/lightgcn/mr/default/seed2/search",
+            "ml-1m/lightgcn/pep/default/seed1/search",
         ])
-        // Table 1: 2 c × (ciess + es + 2 mr) × 2 protocols = 16; Table 2 g-norw: 2; Figure 4 λ 0.8: 2; Figure 5: 2 intervals × 2 c.
-        XCTAssertEqual(plan.cells.count, 16 + 2 + 2 + 4)
-        XCTAssertEqual(plan.notImplemented.count, 2 * 2 + 2)  // pep 2 c × 2 protocols; esapn cnone × 2 protocols
-        XCTAssertTrue(plan.notImplemented.contains { $0.description == "ml-1m/lightgcn/esapn/default/cnone/seed1/clean" })
+        // Table 1: (2 c × (ciess + pep + es + 2 mr) + esapn cnone) × 2 protocols = 22; Table 2 g-norw: 2;
+        // Figure 4 λ 0.8: 2; Figure 5: 2 intervals × 2 c.
+        XCTAssertEqual(plan.cells.count, 22 + 2 + 2 + 4)
+        XCTAssertTrue(plan.cells.contains { $0.description == "ml-1m/lightgcn/esapn/default/cnone/seed1/clean" })
         XCTAssertTrue(plan.cells.contains { $0.description == "ml-1m/lightgcn/ciess/g-rw-i2/c0.90/seed1/clean" })
         XCTAssertEqual(plan.episodes(ofInterval: 1), 0...1)
         XCTAssertEqual(plan.episodes(ofInterval: 2), 2...3)

@@ -41,7 +41,7 @@ final class PlanRunnerTests: XCTestCase {
         }
         XCTAssertThrowsError(try runner.run(try StageID.parse("ml-1m/lightgcn/pep/default/c0.80/seed1/clean"),
                                             load: { _ in fatalError() }, progress: nil)) {
-            XCTAssertEqual($0 as? RunnerError, .notImplemented("ml-1m/lightgcn/pep/default/c0.80/seed1/clean"))
+            XCTAssertEqual($0 as? RunnerError, .searchMissing("ml-1m/lightgcn/pep/default/seed1/search"))
         }
         XCTAssertThrowsError(try runner.run(try StageID.parse("yelp2018/lightgcn/es/default/c0.80/seed1/clean"),
                                             load: { _ in fatalError() }, progress: nil)) {

@@ -35,7 +35,7 @@ final class PlanStatusTests: XCTestCase {
         XCTAssertEqual(state(failed.description), .failed)
         XCTAssertEqual(state(failedSearch.description), .failed)
         XCTAssertEqual(state(stale.description), .stale)
-        XCTAssertEqual(state("ml-1m/lightgcn/pep/default/c0.80/seed1/clean"), .notImplemented)
+        XCTAssertEqual(state("ml-1m/lightgcn/pep/default/c0.80/seed1/clean"), .pending)
         XCTAssertEqual(report.count(.pending), plan.searches.count + plan.cells.count - 5)
         XCTAssertEqual(report.failures.count, 2)
 
@@ -50,7 +50,7 @@ final class PlanStatusTests: XCTestCase {
         let text = report.render(plan: plan, layout: layout, cost: CostModel(plan: plan, calibration: cal), verbose: true)
         XCTAssertTrue(text.contains("estimated core-hours left"))
         XCTAssertTrue(text.contains("FAILED (2)"))
-        XCTAssertTrue(text.contains("not implemented  ml-1m/lightgcn/pep/default/c0.80/seed1/clean"))
+        XCTAssertTrue(text.contains("pending          ml-1m/lightgcn/pep/default/c0.80/seed1/clean"))
     }
 
     func testCostModelCountsSearchAndRetrainWork() throws {

@@ -167,7 +167,7 @@ final class ReportEndToEndTests: XCTestCase {
         // ES at 0.80: 0.2517 ± … vs 0.2248 (P-code).
         XCTAssertTrue(md.contains("| ml-1m | lightgcn | es | 0.80 | recall@20 | 0.2248 | 0.3117 ± "), md)
         XCTAssertTrue(md.contains("| ml-1m | lightgcn | ciess | 0.95 | recall@20 | 0.2009 | not reached | — | — | 0.95 / — | **deviates** |"), md)
-        XCTAssertTrue(md.contains("| ml-1m | lightgcn | pep | 0.80 | recall@20 | 0.2098 | — | — | — | 0.80 / — | **not run** | method not implemented |"), md)
+        XCTAssertTrue(md.contains("| ml-1m | lightgcn | pep | 0.80 | recall@20 | 0.2098 | — | — | — | 0.80 / — | **not run** |  |"), md)
         XCTAssertTrue(md.contains("| ml-1m | lightgcn | mr | 0.90 | recall@20 | 0.1802 | — | — | failed | 0.90 / — | **not run** |"), md)
         // The ambiguous NCF cells keep their note visible.
         XCTAssertTrue(md.contains("| ml-1m | neumf | es | 0.95 | ndcg@5 | ? (ambiguous) |"), md)

@@ -25,10 +25,7 @@ public struct CellRunner {
 
     /// Runs `id` unless it is already done. `load` supplies the dataset (loaded only when needed).
     public func run(_ id: StageID, load: (String) throws -> SplitDataset, progress: ProgressReporter?) throws -> Outcome {
-        guard plan.isPlanned(id) else {
-            if plan.isNotImplemented(id) { throw RunnerError.notImplemented(id.description) }
-            throw RunnerError.notInPlan(id.description, plan.profileName)
-        }
+        guard plan.isPlanned(id) else { throw RunnerError.notInPlan(id.description, plan.profileName) }
         let outcome: Outcome
         switch id {
         case .search(let s):
@@ -58,7 +55,12 @@ public struct CellRunner {
         let dir = layout.directory(s)
         let kind = BackboneKind(rawValue: s.backbone)!
         let targets = plan.profile.budgets
-        if s.method != "ciess" {
+        switch s.method {
+        case "pep", "esapn", "optembed":
+            try SearchDescriptor(method: s.method, dataset: s.dataset, backbone: kind, seed: s.seed).write(to: dir)
+            return try runBaselineSearch(s, dataset: d, directory: dir, progress: progress)
+        case "ciess": break
+        default:
             let selections = try FixedSizeSearch.run(method: s.method, dataset: d, backbone: kind, targets: targets,
                                                      seed: s.seed, directory: dir)
             return selections.map { String(format: "c=%.2f sparsity %.4f", $0.targetSparsity, 1 - $0.candidates[0].density) }
@@ -69,6 +71,24 @@ public struct CellRunner {
         let selections = try CIESSCandidates.write(searchDirectory: dir, targets: targets, limit: plan.candidateLimit("ciess"))
         let reached = selections.filter { !$0.candidates.isEmpty }.map { String(format: "%.2f", $0.targetSparsity) }
         return "\(summary?.iterations ?? 0) iterations; targets reached: \(reached.isEmpty ? "none" : reached.joined(separator: ", "))"
+    }
+
+    /// PEP (one mask per target), ESAPN and OptEmbed (one uncontrolled result each).
+    func runBaselineSearch(_ s: SearchID, dataset d: SplitDataset, directory dir: URL, progress: ProgressReporter?) throws -> String {
+        switch s.method {
+        case "pep":
+            _ = try PEPSearch(configuration: plan.pepConfig(s), directory: dir).run(dataset: d, targets: plan.profile.budgets,
+                                                                                     progress: progress)
+        case "esapn":
+            _ = try ESAPNSearch(configuration: plan.esapnConfig(s), directory: dir).run(dataset: d, progress: progress)
+        default:
+            _ = try OptEmbedSearch(configuration: plan.optembedConfig(s), directory: dir).run(dataset: d, progress: progress)
+        }
+        let selections = try CIESSCandidates.read(searchDirectory: dir)
+        return selections.map { sel in
+            let what = sel.candidates.first.map { String(format: "sparsity %.4f", 1 - $0.density) } ?? "not reached"
+            return s.method == "pep" ? String(format: "c=%.2f %@", sel.targetSparsity, what) : what
+        }.joined(separator: ", ")
     }
 
     // MARK: - Retrain cells
@@ -159,13 +179,11 @@ public struct CellRunner {
 
 public enum RunnerError: Error, CustomStringConvertible, Equatable {
     case notInPlan(String, String)
-    case notImplemented(String)
     case searchMissing(String)
 
     public var description: String {
         switch self {
         case .notInPlan(let id, let p): return "'\(id)' is not a stage of profile '\(p)' (see `ciess status --profile \(p)` for the list)"
-        case .notImplemented(let id): return "'\(id)' belongs to a method that is not implemented yet (pep, esapn, optembed)"
         case .searchMissing(let s): return "the search '\(s)' has not finished (no search.json); run it first"
         }
     }

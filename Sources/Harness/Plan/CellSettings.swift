@@ -11,6 +11,10 @@ public struct CellSettings: Sendable, Codable, Equatable {
     public var ciess: CIESSConfig?
     /// ES/MR: the method whose sizes the search draws.
     public var fixedMethod: String?
+    /// PEP, ESAPN, OptEmbed search settings (nil for the other methods, so older hashes stay valid).
+    public var pep: PEPConfig?
+    public var esapn: ESAPNConfig?
+    public var optembed: OptEmbedConfig?
     public var searchTargets: [Double]
     /// Figure 5: the episodes of the interval pool (first, last).
     public var intervalEpisodes: [Int]?
@@ -40,6 +44,29 @@ extension ExperimentPlan {
                            batchSize: p.batchSize, seed: s.seed, pretrain: p.ciess.pretrain.config)
     }
 
+    public func pepConfig(_ s: SearchID) -> PEPConfig {
+        let b = profile.baselineSettings.pep
+        return PEPConfig(dataset: s.dataset, backbone: BackboneKind(rawValue: s.backbone)!, seed: s.seed,
+                         batchSize: profile.batchSize, chunkBatches: b.chunkBatches, maxChunks: b.maxChunks,
+                         thresholdLR: Float(b.thresholdLr ?? 1e-3))
+    }
+
+    public func esapnConfig(_ s: SearchID) -> ESAPNConfig {
+        ESAPNConfig(dataset: s.dataset, backbone: BackboneKind(rawValue: s.backbone)!, seed: s.seed,
+                    batchSize: profile.batchSize, converge: profile.baselineSettings.esapn.search.config)
+    }
+
+    /// The evolution's parent pools are the specs' top 10 / top 11, capped by the population.
+    public func optembedConfig(_ s: SearchID) -> OptEmbedConfig {
+        let o = profile.baselineSettings.optembed
+        let pool = min(o.population, o.keep + o.mutants + o.crossovers)
+        let evolution = OptEmbedEvolutionConfig(initialPopulation: o.population, keep: o.keep, mutants: o.mutants,
+                                                mutationParents: max(1, min(10, pool)), crossovers: o.crossovers,
+                                                crossoverParents: max(2, min(11, pool)), generations: o.generations)
+        return OptEmbedConfig(dataset: s.dataset, backbone: BackboneKind(rawValue: s.backbone)!, seed: s.seed,
+                              batchSize: profile.batchSize, supernet: o.supernet.config, evolution: evolution)
+    }
+
     /// Candidates retrained per target: l for CIESS, the single mask for ES/MR.
     public func candidateLimit(_ method: String) -> Int { method == "ciess" ? profile.ciess.candidates : 1 }
 
@@ -51,7 +78,10 @@ extension ExperimentPlan {
     public func settings(_ c: CellID) -> CellSettings {
         let range = c.interval.map { episodes(ofInterval: $0) }
         return CellSettings(cell: c.description, ciess: c.method == "ciess" ? ciessConfig(c.search) : nil,
-                            fixedMethod: c.method == "ciess" ? nil : c.method, searchTargets: profile.budgets,
+                            fixedMethod: ["es", "mr"].contains(c.method) ? c.method : nil,
+                            pep: c.method == "pep" ? pepConfig(c.search) : nil,
+                            esapn: c.method == "esapn" ? esapnConfig(c.search) : nil,
+                            optembed: c.method == "optembed" ? optembedConfig(c.search) : nil, searchTargets: profile.budgets,
                             intervalEpisodes: range.map { [$0.lowerBound, $0.upperBound] },
                             candidates: candidateLimit(c.method), targetSparsity: c.target, finalProtocol: c.finalProtocol,
                             seed: c.seed, retrain: profile.retrain.config, batchSize: profile.batchSize,

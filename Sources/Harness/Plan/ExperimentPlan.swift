@@ -1,8 +1,7 @@
 import Foundation
 
 /// A profile expanded into stages: the search stages and the retrain cells that consume them,
-/// deduplicated across tables and figures, plus the cells of methods that are not implemented
-/// yet (listed, never run).
+/// deduplicated across tables and figures.
 ///
 /// Dedupe rules: Table 2's g-rw search is Table 1's CIESS search; Figure 3 reuses Table 2's g-rw
 /// and g-norw searches; Figure 4's default-λ point is the g-rw search (no "-l" suffix); Figure 5
@@ -14,8 +13,6 @@ public struct ExperimentPlan: Sendable {
     public let searches: [SearchID]
     /// Retrain cells with rules, sorted by id.
     public let cells: [CellID]
-    /// Cells of methods listed in the profile that are not implemented (no rules).
-    public let notImplemented: [CellID]
     /// Which tables/figures ("table-1", "table-2", "figure-3" … "figure-6") use each stage id.
     public let uses: [String: Set<String>]
 
@@ -32,7 +29,6 @@ public struct ExperimentPlan: Sendable {
         self.profile = p
         searches = builder.searches.sorted()
         cells = builder.cells.sorted()
-        notImplemented = builder.notImplemented.sorted()
         uses = builder.uses
     }
 
@@ -43,11 +39,6 @@ public struct ExperimentPlan: Sendable {
         case .search(let s): return searches.contains(s)
         case .cell(let c): return cells.contains(c)
         }
-    }
-
-    public func isNotImplemented(_ id: StageID) -> Bool {
-        if case .cell(let c) = id { return notImplemented.contains(c) }
-        return false
     }
 
     /// Stages used by one artifact (searches first), for the per-table make targets.
@@ -67,7 +58,6 @@ public struct ExperimentPlan: Sendable {
     struct Builder {
         var searches: Set<SearchID> = []
         var cells: Set<CellID> = []
-        var notImplemented: Set<CellID> = []
         var uses: [String: Set<String>] = [:]
 
         mutating func add(search s: SearchID, for artifact: String) {
@@ -76,10 +66,6 @@ public struct ExperimentPlan: Sendable {
         }
 
         mutating func add(cell c: CellID, for artifacts: [String]) {
-            if GridVocabulary.notImplementedMethods.contains(c.method) {
-                notImplemented.insert(c)
-                return
-            }
             cells.insert(c)
             add(search: c.search, for: artifacts[0])
             for a in artifacts {

@@ -98,6 +98,10 @@ public struct ExperimentProfile: Sendable, Codable, Equatable {
     public var figure3: Figure3
     public var figure4: Figure4
     public var figure5: Figure5
+    /// PEP, ESAPN and OptEmbed search settings; nil = `BaselineSettings.paper`.
+    public var baselines: BaselineSettings?
+
+    public var baselineSettings: BaselineSettings { baselines ?? .paper }
 
     public func seeds(for method: String) -> [UInt64] { methodSeeds[method] ?? seeds }
 
@@ -112,9 +116,6 @@ public struct ExperimentProfile: Sendable, Codable, Equatable {
 public enum GridVocabulary {
     public static let datasets = ["ml-1m", "yelp2018"]
     public static let backbones = BackboneKind.allCases.map(\.rawValue)
-    /// Methods with rules (implemented) and methods listed as "not implemented".
-    public static let implementedMethods = ["ciess", "es", "mr"]
-    public static let notImplementedMethods = ["pep", "esapn", "optembed"]
     public static let methods = ["ciess", "pep", "es", "mr", "esapn", "optembed"]
     /// Uncontrolled methods run once per backbone/dataset (cTag "cnone").
     public static let uncontrolledMethods = ["esapn", "optembed"]

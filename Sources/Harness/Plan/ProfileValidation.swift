@@ -75,12 +75,14 @@ enum ProfileValidation {
         guard p.figure5.intervals >= 1, p.ciess.episodes % p.figure5.intervals == 0 else {
             throw fail("figure5.intervals", "must be at least 1 and divide ciess.episodes (\(p.ciess.episodes)), got \(p.figure5.intervals)")
         }
+        try p.baselines?.validate(fail)
     }
 
     /// The fields each object of a profile may have (a misspelt optional field must not be ignored).
     static let knownFields: [String: Set<String>] = [
         "": ["description", "datasets", "backbones", "budgets", "methods", "seeds", "method_seeds", "batch_size",
-             "threads_per_cell", "ciess", "retrain", "table1", "table2", "figure3", "figure4", "figure5", "slurm"],
+             "threads_per_cell", "ciess", "retrain", "table1", "table2", "figure3", "figure4", "figure5", "slurm",
+             "baselines"],
         "ciess": ["episodes", "iterations", "batches_per_iteration", "pretrain", "lambda", "candidates"],
         "ciess.pretrain": ["chunk_batches", "patience", "max_chunks"],
         "retrain": ["chunk_batches", "patience", "max_chunks"],
@@ -93,7 +95,7 @@ enum ProfileValidation {
         "slurm.search": ["cpus", "memory", "time"],
         "slurm.retrain": ["cpus", "memory", "time"],
         "slurm.aggregate": ["cpus", "memory", "time"],
-    ]
+    ].merging(BaselineSettings.knownFields) { a, _ in a }
 
     static func rejectUnknownFields(_ data: Data, source: String) throws {
         guard let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return }

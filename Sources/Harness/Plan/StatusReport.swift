@@ -7,12 +7,10 @@ import SizeSearch
 ///   current settings (cell);
 /// - failed: failed.json exists and the stage is not done;
 /// - stale: result.json exists but was made with other settings (make will not redo it: delete it);
-/// - pending: none of these (a CIESS search reports how far its history got);
-/// - not implemented: cells of methods without an implementation (no rules).
+/// - pending: none of these (a CIESS search reports how far its history got).
 public struct StatusReport: Sendable {
     public enum State: String, Sendable, CaseIterable {
         case cached, pending, failed, stale
-        case notImplemented = "not implemented"
     }
 
     public struct Row: Sendable, Equatable {
@@ -29,7 +27,6 @@ public struct StatusReport: Sendable {
         let runner = CellRunner(plan: plan, layout: layout)
         var rows: [Row] = plan.searches.map { Self.classify(search: $0, runner: runner) }
         rows += plan.cells.map { Self.classify(cell: $0, runner: runner) }
-        rows += plan.notImplemented.map { Row(id: .cell($0), state: .notImplemented, detail: "", fractionDone: 0) }
         self.rows = rows
     }
 
@@ -77,10 +74,10 @@ public struct StatusReport: Sendable {
         return "exit \(f.exitStatus) at \(f.time); last log line: \(f.logTail.last ?? "(empty log)")"
     }
 
-    /// The per-stage lines (`verbose`: also cached and not-implemented ones) and the summary.
+    /// The per-stage lines (`verbose`: also the cached ones) and the summary.
     public func render(plan: ExperimentPlan, layout: ResultLayout, cost: CostModel?, verbose: Bool) -> String {
         var lines: [String] = []
-        for r in rows where verbose || ![.cached, .notImplemented].contains(r.state) {
+        for r in rows where verbose || r.state != .cached {
             let state = r.state.rawValue.padding(toLength: 16, withPad: " ", startingAt: 0)
             lines.append("\(state) \(r.id)\(r.detail.isEmpty ? "" : "  — \(r.detail)")")
         }
@@ -97,7 +94,7 @@ public struct StatusReport: Sendable {
                      + "\(cells.count) retrain cells (\(counts(cells)))")
         if let cost {
             let left = remaining.map { ($0.id, $0.fractionDone) }
-            let all = rows.filter { $0.state != .notImplemented }.map { ($0.id, 0.0) }
+            let all = rows.map { ($0.id, 0.0) }
             let cores = ProcessInfo.processInfo.activeProcessorCount
             func fmt(_ h: Double) -> String { String(format: h < 10 ? "%.2f" : h < 100 ? "%.1f" : "%.0f", h) }
             let leftT = cost.coreHours(left, .typical), leftU = cost.coreHours(left, .upperBound)

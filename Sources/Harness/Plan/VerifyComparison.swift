@@ -22,4 +22,16 @@ public enum VerifyComparison {
         }
         return out
     }
+
+    /// max |stored − fresh| over every TEST and VAL metric both results have (0 if none).
+    public static func maxMetricDifference(stored a: CellResult, fresh b: CellResult) -> Double {
+        var worst = 0.0
+        for (x, y) in [(a.test, b.test), (a.valid, b.valid)] {
+            guard let x, let y else { continue }
+            for get in [\MetricSummary.recall5, \.recall10, \.recall20, \.ndcg5, \.ndcg10, \.ndcg20, \.avg] {
+                worst = max(worst, abs(x[keyPath: get] - y[keyPath: get]))
+            }
+        }
+        return worst
+    }
 }

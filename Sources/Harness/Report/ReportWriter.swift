@@ -12,9 +12,6 @@ public struct ReportWriter {
     public let profileDirectory: URL
     public let reportedDirectory: URL
 
-    /// Methods of Table 1 the code does not implement yet: their rows say so.
-    public static let notImplemented: Set<String> = ["pep", "esapn", "optembed"]
-
     public init(profile: String, profileDirectory: URL, reportedDirectory: URL) {
         self.profile = profile
         self.profileDirectory = profileDirectory
@@ -128,11 +125,8 @@ public struct ReportWriter {
         return lines
     }
 
-    /// The paper row's flag, plus "method not implemented" for a method the code lacks.
-    func note(_ row: ReportedRow, _ verdict: Verdict) -> String {
-        guard verdict == .notRun && Self.notImplemented.contains(row.method) else { return row.note }
-        return row.note.isEmpty ? "method not implemented" : "method not implemented; " + row.note
-    }
+    /// The paper row's flag.
+    func note(_ row: ReportedRow, _ verdict: Verdict) -> String { row.note }
 
     func value(_ t: TidyCSV, _ r: Int, _ metric: String) throws -> OurValue {
         OurValue(status: try t.string(r, "status"), n: Int(try t.string(r, "n_seeds")) ?? 0,
@@ -172,7 +166,7 @@ public struct ReportWriter {
         the result files under `cells/` and the paper's numbers in `experiments/reported/`. \
         Verdicts: **reproduced** — the paper's value lies in our test-selected 95 % CI or within ±\(Int(Verdict.relativeTolerance * 100)) % \
         of it; **deviates** — a test-selected result exists and does neither (a target not reached deviates); \
-        **protocol differs** — only a P-clean result exists; **not run** — no result (also methods not implemented); \
+        **protocol differs** — only a P-clean result exists; **not run** — no result; \
         **paper value ambiguous** — the paper's value could not be extracted (see the note).
 
 
@@ -282,7 +276,19 @@ public struct ReportWriter {
         md += "- threads: \(list(p.map { "\($0.provenance.threads)" }))\n"
         md += "- raw data digests: \(list(p.map { "\($0.dataset): \($0.rawDigest)" }))\n"
         md += "- split digests: \(list(p.map { "\($0.dataset): \($0.splitDigest)" }))\n"
+        md += determinismLink()
         return md
+    }
+
+    /// A link to `determinism.md` with its verdict line, or how to produce it.
+    func determinismLink() -> String {
+        let url = profileDirectory.appendingPathComponent("determinism.json")
+        guard let data = FileManager.default.contents(atPath: url.path),
+              let entries = try? JSONOutput.decoder.decode([DeterminismCheck.Entry].self, from: data) else {
+            return "- determinism: not checked (run `make determinism PROFILE=\(profile)`)\n"
+        }
+        let same = entries.filter(\.identical).count
+        return "- determinism: [\(same) of \(entries.count) recomputations bit-identical](determinism.md)\n"
     }
 
     func markdownTable(_ header: [String], _ rows: [[String]]) -> String {

@@ -26,7 +26,7 @@ public struct OurValue: Sendable, Equatable {
 ///   paper's value within its 95 % CI, or differs from it by at most 5 % of the paper's value;
 /// - deviates: a P-code result exists and does neither (a target not reached deviates too);
 /// - protocol differs: only a P-clean result exists (not comparable to the paper's protocol);
-/// - not run: no result under either protocol (also every method not implemented);
+/// - not run: no result under either protocol;
 /// - paper value ambiguous: we have a result but the paper's value could not be extracted (see the note).
 public enum Verdict: String, Sendable, CaseIterable {
     case reproduced

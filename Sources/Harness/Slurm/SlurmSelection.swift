@@ -35,7 +35,7 @@ public struct SlurmSelection: Sendable {
         for (stage, ref) in latestTask { if let s = queue.state(ref) { slurm[stage] = s } }
         var chosen = Set<String>()
         var open: [StageID] = []  // not finished, not stale, not active
-        for row in report.rows where row.state != .notImplemented {
+        for row in report.rows {
             let key = row.id.description
             if row.state == .cached { skip(Self.finished); continue }
             if row.state == .stale { skip(Self.stale); continue }

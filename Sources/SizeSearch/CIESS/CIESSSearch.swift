@@ -55,7 +55,7 @@ public struct CIESSSearch {
         let peaks = try pretrained(d, progress: progress)
         let c = configuration
         var state = try resumeOrStart(d)
-        try truncateHistory(toLines: state.historyLines)
+        try SearchHistoryFile.truncate(historyURL, toLines: state.historyLines)
         let history = try FileHandle(forWritingTo: historyURL)
         defer { try? history.close() }
         try history.seekToEnd()
@@ -211,41 +211,12 @@ public struct CIESSSearch {
         return LoopState(checkpoint: cp, nextEpisodeAtStart: 0)
     }
 
-    /// Drops history lines written after the last checkpoint (an interrupted episode).
-    func truncateHistory(toLines n: Int) throws {
-        let data = try Data(contentsOf: historyURL)
-        var lines = 0, end = 0
-        for (k, b) in data.enumerated() where b == UInt8(ascii: "\n") {
-            if lines == n { break }
-            lines += 1
-            end = k + 1
-        }
-        guard lines == n else {
-            throw SearchStageError.corrupt(historyURL.path, "has \(lines) complete lines, the checkpoint expects \(n)")
-        }
-        if end < data.count { try AtomicFile.write(data.prefix(end), to: historyURL) }
-    }
-
     // MARK: - JSON
 
-    static func encoder(pretty: Bool) -> JSONEncoder {
-        let e = JSONEncoder()
-        e.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted] : [.sortedKeys]
-        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return e
-    }
-
-    static func json<T: Encodable>(_ v: T) throws -> String { String(decoding: try encoder(pretty: true).encode(v), as: UTF8.self) }
-    static func jsonLine<T: Encodable>(_ v: T) throws -> String { String(decoding: try encoder(pretty: false).encode(v), as: UTF8.self) }
+    static func json<T: Encodable>(_ v: T) throws -> String { try SearchHistoryFile.json(v) }
+    static func jsonLine<T: Encodable>(_ v: T) throws -> String { try SearchHistoryFile.jsonLine(v) }
 
     public static func readHistory(_ url: URL) throws -> [SearchIterationRecord] {
-        let text = try String(contentsOf: url, encoding: .utf8)
-        let d = JSONDecoder()
-        d.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return try text.split(separator: "\n").enumerated().map { n, line in
-            do { return try d.decode(SearchIterationRecord.self, from: Data(line.utf8)) } catch {
-                throw SearchStageError.corrupt("\(url.path):\(n + 1)", "expected a search iteration record")
-            }
-        }
+        try SearchHistoryFile.read(url, as: SearchIterationRecord.self, what: "a search iteration record")
     }
 }

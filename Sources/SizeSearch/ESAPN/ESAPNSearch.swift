@@ -83,7 +83,7 @@ public struct ESAPNSearch {
         let c = configuration
         let model = ESAPNModel(configuration: c, train: d.train)
         var state = try resumeOrStart(model)
-        try truncateHistory(toLines: state.historyLines)
+        try SearchHistoryFile.truncate(historyURL, toLines: state.historyLines)
         let history = try FileHandle(forWritingTo: historyURL)
         defer { try? history.close() }
         try history.seekToEnd()
@@ -140,14 +140,14 @@ public struct ESAPNSearch {
         let selection = CIESSCandidates.Selection(targetSparsity: sizes.sparsity, candidates: [
             .init(episode: 0, iteration: state.bestChunk, density: sizes.density, validAVG: state.bestAVG,
                   sizesFile: Self.sizesPath)])
-        try AtomicFile.write(try Self.encoder(pretty: true).encode([selection]),
+        try AtomicFile.write(try SearchHistoryFile.encoder(pretty: true).encode([selection]),
                              to: directory.appendingPathComponent(CIESSCandidates.fileName))
         let counts = model.levelCounts
         let summary = ESAPNSummary(configuration: c, chunksRun: state.nextChunk - 1, bestChunk: state.bestChunk,
                                    bestValidAVG: state.bestAVG, batches: model.batches, userLevels: counts.users,
                                    itemLevels: counts.items, density: sizes.density, sparsity: sizes.sparsity,
                                    sizesFile: Self.sizesPath, wallSeconds: Date().timeIntervalSince(started))
-        try AtomicFile.write(try Self.encoder(pretty: true).encode(summary), to: doneURL)
+        try AtomicFile.write(try SearchHistoryFile.encoder(pretty: true).encode(summary), to: doneURL)
         return summary
     }
 
@@ -164,7 +164,7 @@ public struct ESAPNSearch {
     }
 
     func append(_ r: ESAPNHistoryRecord, to h: FileHandle, state: inout StageState) throws {
-        var data = try Self.encoder(pretty: false).encode(r)
+        var data = try SearchHistoryFile.encoder(pretty: false).encode(r)
         data.append(UInt8(ascii: "\n"))
         h.write(data)
         state.historyLines += 1
@@ -191,7 +191,7 @@ public struct ESAPNSearch {
                 throw SearchStageError.configurationChanged(directory.path)
             }
         } else {
-            try AtomicFile.write(try Self.encoder(pretty: true).encode(configuration), to: configURL)
+            try AtomicFile.write(try SearchHistoryFile.encoder(pretty: true).encode(configuration), to: configURL)
         }
         if !fm.fileExists(atPath: historyURL.path) { _ = fm.createFile(atPath: historyURL.path, contents: nil) }
     }
@@ -209,29 +209,7 @@ public struct ESAPNSearch {
         return s
     }
 
-    /// Drops history lines written after the last checkpoint (an interrupted chunk).
-    func truncateHistory(toLines n: Int) throws {
-        let data = try Data(contentsOf: historyURL)
-        var lines = 0, end = 0
-        for (k, b) in data.enumerated() where b == UInt8(ascii: "\n") {
-            if lines == n { break }
-            lines += 1
-            end = k + 1
-        }
-        guard lines == n else {
-            throw SearchStageError.corrupt(historyURL.path, "has \(lines) complete lines, the checkpoint expects \(n)")
-        }
-        if end < data.count { try AtomicFile.write(data.prefix(end), to: historyURL) }
-    }
-
     // MARK: - Files
-
-    static func encoder(pretty: Bool) -> JSONEncoder {
-        let e = JSONEncoder()
-        e.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted] : [.sortedKeys]
-        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return e
-    }
 
     static func write<T: Encodable>(_ v: T, to url: URL) throws {
         let e = PropertyListEncoder()
@@ -247,10 +225,7 @@ public struct ESAPNSearch {
     }
 
     public static func readHistory(_ url: URL) throws -> [ESAPNHistoryRecord] {
-        let text = try String(contentsOf: url, encoding: .utf8)
-        let d = JSONDecoder()
-        d.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return try text.split(separator: "\n").map { try d.decode(ESAPNHistoryRecord.self, from: Data($0.utf8)) }
+        try SearchHistoryFile.read(url, as: ESAPNHistoryRecord.self, what: "an ESAPN history record")
     }
 }
 

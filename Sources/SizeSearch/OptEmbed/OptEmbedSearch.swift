@@ -45,14 +45,14 @@ public struct OptEmbedSearch {
     /// `stopAfterCheckpoints`: return nil after this many stage checkpoints in this process (tests simulate a kill).
     func run(dataset d: SplitDataset, progress: ProgressReporter?, stopAfterCheckpoints: Int?) throws -> OptEmbedSummary? {
         if let data = FileManager.default.contents(atPath: doneURL.path),
-           let done = try? Self.decoder().decode(OptEmbedSummary.self, from: data), done.configuration == configuration {
+           let done = try? SearchHistoryFile.decoder().decode(OptEmbedSummary.self, from: data), done.configuration == configuration {
             return done
         }
         try prepareDirectory()
         let started = Date()
         let c = configuration
         var state = try resumeOrStart()
-        try truncateHistory(toLines: state.historyLines)
+        try SearchHistoryFile.truncate(historyURL, toLines: state.historyLines)
         let history = try FileHandle(forWritingTo: historyURL)
         defer { try? history.close() }
         try history.seekToEnd()
@@ -200,21 +200,6 @@ public struct OptEmbedSearch {
         return s
     }
 
-    /// Drops history lines written after the last checkpoint.
-    func truncateHistory(toLines n: Int) throws {
-        let data = try Data(contentsOf: historyURL)
-        var lines = 0, end = 0
-        for (k, b) in data.enumerated() where b == UInt8(ascii: "\n") {
-            if lines == n { break }
-            lines += 1
-            end = k + 1
-        }
-        guard lines == n else {
-            throw SearchStageError.corrupt(historyURL.path, "has \(lines) complete lines, the checkpoint expects \(n)")
-        }
-        if end < data.count { try AtomicFile.write(data.prefix(end), to: historyURL) }
-    }
-
     static func writeSupernet(_ c: BackboneCheckpoint, to url: URL) throws {
         let e = PropertyListEncoder()
         e.outputFormat = .binary
@@ -230,20 +215,13 @@ public struct OptEmbedSearch {
 
     // MARK: - JSON
 
-    static func json<T: Encodable>(_ v: T) throws -> String { try CIESSSearch.json(v) }
-    static func jsonLine<T: Encodable>(_ v: T) throws -> String { try CIESSSearch.jsonLine(v) }
-
-    /// The decoder matching `json`/`jsonLine` (non-finite numbers as "inf", "-inf", "nan").
-    static func decoder() -> JSONDecoder {
-        let d = JSONDecoder()
-        d.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return d
-    }
+    static func json<T: Encodable>(_ v: T) throws -> String { try SearchHistoryFile.json(v) }
+    static func jsonLine<T: Encodable>(_ v: T) throws -> String { try SearchHistoryFile.jsonLine(v) }
 
     /// The supernet chunk records and the generation records of a history file, in order.
     public static func readHistory(_ url: URL) throws -> (chunks: [OptEmbedChunkRecord], generations: [OptEmbedGenerationRecord]) {
         let text = try String(contentsOf: url, encoding: .utf8)
-        let d = decoder()
+        let d = SearchHistoryFile.decoder()
         var chunks: [OptEmbedChunkRecord] = [], generations: [OptEmbedGenerationRecord] = []
         for (n, line) in text.split(separator: "\n").enumerated() {
             if let r = try? d.decode(OptEmbedChunkRecord.self, from: Data(line.utf8)), r.kind == "supernet" {

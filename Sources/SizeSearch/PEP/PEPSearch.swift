@@ -71,12 +71,12 @@ public struct PEPSearch {
         try prepareDirectory()
         let started = Date()
         var state = try resumeOrStart(d, targets: targets)
-        try truncateHistory(toLines: state.historyLines)
+        try SearchHistoryFile.truncate(historyURL, toLines: state.historyLines)
         let history = try FileHandle(forWritingTo: historyURL)
         defer { try? history.close() }
         try history.seekToEnd()
         func append(_ r: Record) throws {
-            history.write(Data((try CIESSSearch.jsonLine(r) + "\n").utf8))
+            history.write(Data((try SearchHistoryFile.jsonLine(r) + "\n").utf8))
             state.historyLines += 1
         }
         let model = state.model
@@ -171,7 +171,7 @@ public struct PEPSearch {
                                  finalNonzeros: nnz,
                                  finalDensity: Double(nnz.reduce(0, +)) / Double(nnz.count * model.nodeCount * model.dMax),
                                  wallSeconds: state.elapsedSeconds)
-        try AtomicFile.write(Data(try CIESSSearch.json(summary).utf8), to: doneURL)
+        try AtomicFile.write(Data(try SearchHistoryFile.json(summary).utf8), to: doneURL)
         return summary
     }
 
@@ -203,7 +203,7 @@ public struct PEPSearch {
                 throw SearchStageError.configurationChanged(directory.path)
             }
         } else {
-            try AtomicFile.write(Data(try CIESSSearch.json(configuration).utf8), to: configURL)
+            try AtomicFile.write(Data(try SearchHistoryFile.json(configuration).utf8), to: configURL)
         }
         if !fm.fileExists(atPath: historyURL.path) { _ = fm.createFile(atPath: historyURL.path, contents: nil) }
     }
@@ -225,30 +225,8 @@ public struct PEPSearch {
                          historyLines: 0, elapsedSeconds: 0)
     }
 
-    /// Drops history lines written after the last checkpoint (an interrupted chunk).
-    func truncateHistory(toLines n: Int) throws {
-        let data = try Data(contentsOf: historyURL)
-        var lines = 0, end = 0
-        for (k, b) in data.enumerated() where b == UInt8(ascii: "\n") {
-            if lines == n { break }
-            lines += 1
-            end = k + 1
-        }
-        guard lines == n else {
-            throw SearchStageError.corrupt(historyURL.path, "has \(lines) complete lines, the checkpoint expects \(n)")
-        }
-        if end < data.count { try AtomicFile.write(data.prefix(end), to: historyURL) }
-    }
-
     public static func readHistory(_ url: URL) throws -> [Record] {
-        let text = try String(contentsOf: url, encoding: .utf8)
-        let d = JSONDecoder()
-        d.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return try text.split(separator: "\n").enumerated().map { n, line in
-            do { return try d.decode(Record.self, from: Data(line.utf8)) } catch {
-                throw SearchStageError.corrupt("\(url.path):\(n + 1)", "expected a PEP history record")
-            }
-        }
+        try SearchHistoryFile.read(url, as: Record.self, what: "a PEP history record")
     }
 }
 

@@ -1,0 +1,53 @@
+import Foundation
+import RecData
+
+/// The JSON conventions of every search stage's files: sorted keys, non-finite numbers written as
+/// "inf", "-inf", "nan"; `history.jsonl` holds one compact record per line, and a resumed stage
+/// first cuts it back to the lines its checkpoint knows (an interrupted chunk or episode leaves
+/// more, possibly a torn last line).
+public enum SearchHistoryFile {
+    public static func encoder(pretty: Bool) -> JSONEncoder {
+        let e = JSONEncoder()
+        e.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted] : [.sortedKeys]
+        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return e
+    }
+
+    public static func decoder() -> JSONDecoder {
+        let d = JSONDecoder()
+        d.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return d
+    }
+
+    /// Pretty JSON (config.json, search.json).
+    public static func json<T: Encodable>(_ v: T) throws -> String { String(decoding: try encoder(pretty: true).encode(v), as: UTF8.self) }
+
+    /// One history line, without the newline.
+    public static func jsonLine<T: Encodable>(_ v: T) throws -> String { String(decoding: try encoder(pretty: false).encode(v), as: UTF8.self) }
+
+    /// Keeps the first `n` complete lines of `url` (atomically); fewer than `n` is a corrupt file.
+    public static func truncate(_ url: URL, toLines n: Int) throws {
+        let data = try Data(contentsOf: url)
+        var lines = 0, end = 0
+        for (k, b) in data.enumerated() where b == UInt8(ascii: "\n") {
+            if lines == n { break }
+            lines += 1
+            end = k + 1
+        }
+        guard lines == n else {
+            throw SearchStageError.corrupt(url.path, "has \(lines) complete lines, the checkpoint expects \(n)")
+        }
+        if end < data.count { try AtomicFile.write(data.prefix(end), to: url) }
+    }
+
+    /// Every line of `url` decoded as `T`; a bad line is reported as `path:line: expected <what>`.
+    public static func read<T: Decodable>(_ url: URL, as: T.Type, what: String) throws -> [T] {
+        let text = try String(contentsOf: url, encoding: .utf8)
+        let d = decoder()
+        return try text.split(separator: "\n").enumerated().map { n, line in
+            do { return try d.decode(T.self, from: Data(line.utf8)) } catch {
+                throw SearchStageError.corrupt("\(url.path):\(n + 1)", "expected \(what)")
+            }
+        }
+    }
+}

@@ -2,8 +2,9 @@ import Foundation
 import Linalg
 import RecData
 
-/// `make determinism`: recompute stored cells from raw data without caches — once at the thread
-/// count they were made with, once at another — and record, per cell and thread count, whether
+/// `make determinism`: recompute the final training of stored cells from raw data without the
+/// retrain cache (the search stages' masks are reused; the searches' own thread independence is
+/// covered by unit tests) — once at the thread count they were made with, once at another — and record, per cell and thread count, whether
 /// the metrics, sparsity, status and chunks are bit-identical and otherwise by how much they differ.
 ///
 /// Cells: per method, the first stored ML-1M cell of the first backbone that has one (one per
@@ -79,9 +80,10 @@ public struct DeterminismCheck {
     public static func markdown(_ entries: [Entry], profile: String) -> String {
         let same = entries.filter(\.identical).count
         var md = "# Determinism — profile `\(profile)`\n\n"
-        md += "Each cell was retrained from raw data without caches and compared with its stored `result.json` "
-        md += "(metrics at k = 5, 10, 20 on TEST and VAL, achieved sparsity, status, best chunk, chunks run): "
-        md += "once at the thread count it was made with and once at another. "
+        md += "Each cell's final training was recomputed from the raw data without the retrain cache (its search "
+        md += "stage's masks are reused) and compared with its stored `result.json` (metrics at k = 5, 10, 20 on TEST "
+        md += "and VAL, achieved sparsity, status, best chunk, chunks run): once at the thread count it was made with "
+        md += "and once at another. "
         md += "**\(same) of \(entries.count) recomputations are bit-identical.**\n\n"
         md += "| cell | stored threads | fresh threads | verdict | max metric difference | differences |\n"
         md += "|---|---|---|---|---|---|\n"

@@ -82,7 +82,7 @@ help:
 	@echo "  make check-reproduce-resume  kill -9 a smoke reproduce midway, rerun, compare its CSVs with a straight run"
 	@echo "  make reproduce ENGINE=slurm [PARTITION=p ACCOUNT=a]  submit every unfinished stage as Slurm job arrays (see README)"
 	@echo "  make test-slurm  a private single-node Slurm on this machine runs the smoke profile; CSVs must equal a local run's"
-	@echo "  profiles: smoke ≈ 5 min on 2 idle cores (CI), quick ≈ 5 h on 2 cores, paper ≈ 1600 core-hours (make status PROFILE=paper)"
+	@echo "  profiles: smoke ≈ 7 min on 2 idle cores (CI), quick ≈ 5.5 h on 2 cores, paper ≈ 1700 core-hours (make status PROFILE=paper)"
 
 # Installs only what is missing; apt-get runs through sudo when not root.
 deps:

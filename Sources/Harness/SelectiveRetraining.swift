@@ -10,7 +10,8 @@ import SizeSearch
 /// metrics and exact sparsity are reported.
 ///
 /// Each candidate's training is cached under `retrain/<mask-hash>-<protocol>-s<seed>.json`, so a
-/// mask that is a candidate for several c trains once and a killed stage resumes.
+/// mask that is a candidate for several c trains once and a killed stage resumes; a training
+/// killed part-way continues from its last chunk (`…-s<seed>-<fingerprint>.checkpoint.plist` beside the cache).
 public enum SelectiveRetraining {
     public struct Result: Sendable, Codable, Equatable {
         /// nil for an uncontrolled method (ESAPN, OptEmbed): its single result is retrained.
@@ -56,10 +57,15 @@ public enum SelectiveRetraining {
             progress?.log("retraining candidate \(k + 1)/\(sel.candidates.count) for \(label) (episode \(cand.episode), iteration \(cand.iteration), ρ=\(String(format: "%.4f", cand.density)))")
             let request = TrainingRequest(dataset: d.name, backbone: backbone, sizes: .file(file.path),
                                           finalProtocol: finalProtocol, seed: seed, batchSize: batchSize, converge: converge)
-            let outcome = try TrainingRun.run(request, dataset: d, progress: progress)
-            if useCache {
+            // The request's fingerprint in the name: other CONVERGE settings never meet this file.
+            let partial = try useCache ? dir.appendingPathComponent(
+                "retrain/\(hash)-\(finalProtocol.rawValue)-s\(seed)-\(TrainingRun.fingerprint(request, dataset: d).prefix(12)).checkpoint.plist") : nil
+            let outcome = try TrainingRun.run(request, dataset: d, checkpoint: partial, progress: progress)
+            if let partial {
                 try FileManager.default.createDirectory(at: cache.deletingLastPathComponent(), withIntermediateDirectories: true)
                 try AtomicFile.write(Data(try JSONOutput.encodeRaw(outcome)), to: cache)
+                // A parallel cell training the same mask (a candidate for two c) may have removed it already.
+                try? FileManager.default.removeItem(at: partial)
             }
             outcomes.append(outcome)
         }

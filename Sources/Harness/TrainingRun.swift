@@ -46,9 +46,17 @@ public struct TrainingOutcome: Sendable, Codable, Equatable {
 }
 
 public enum TrainingRun {
-    /// Trains and evaluates; `progress` receives the per-batch and per-chunk status.
-    public static func run(_ request: TrainingRequest, dataset d: SplitDataset,
+    /// Trains and evaluates; `progress` receives the per-batch and per-chunk status. With
+    /// `checkpoint`, the training is resumable (`TrainingCheckpointFile`: written after every chunk,
+    /// continued from when present); the caller deletes the file once it has stored the outcome.
+    public static func run(_ request: TrainingRequest, dataset d: SplitDataset, checkpoint: URL? = nil,
                            progress: ProgressReporter? = nil) throws -> TrainingOutcome {
+        // Only an interruption (stopAfterChunk, tests) yields nil.
+        try run(request, dataset: d, checkpoint: checkpoint, progress: progress, stopAfterChunk: nil)!
+    }
+
+    static func run(_ request: TrainingRequest, dataset d: SplitDataset, checkpoint: URL?,
+                    progress: ProgressReporter?, stopAfterChunk: Int?) throws -> TrainingOutcome? {
         let start = Date()
         let trainSet = request.finalProtocol.trainingSet(of: d)
         let initial: any Backbone, sparsity: Double
@@ -60,11 +68,13 @@ public enum TrainingRun {
             initial = request.backbone.make(train: trainSet, sizes: sizes, seed: request.seed)
             sparsity = sizes.sparsity
         }
-        let trained = ConvergedTraining.train(
+        let file = try checkpoint.map { TrainingCheckpointFile(url: $0, fingerprint: try fingerprint(request, dataset: d)) }
+        guard let trained = try ConvergedTraining.train(
             model: initial, schedule: request.backbone.schedule, trainSet: trainSet,
             seed: request.seed, batchSize: request.batchSize, converge: request.converge,
             monitor: request.finalProtocol.monitor(of: d),
-            monitorName: request.finalProtocol == .clean ? "VAL" : "TEST", progress: progress)
+            monitorName: request.finalProtocol == .clean ? "VAL" : "TEST", checkpoint: file, progress: progress,
+            stopAfterChunk: stopAfterChunk) else { return nil }
         let model = trained.model, outcome = trained.outcome
         let scorer = model.makeScorer()
         let test = FullRankingEvaluator.evaluate(scorer: scorer, positives: d.test, exclude: [d.train, d.valid]).summary
@@ -72,9 +82,21 @@ public enum TrainingRun {
             ? FullRankingEvaluator.evaluate(scorer: scorer, positives: d.valid, exclude: [d.train]).summary : nil
         return TrainingOutcome(request: request, protocolLabel: request.finalProtocol.label, valid: valid, test: test,
                                sparsity: sparsity, bestChunk: outcome.bestChunk, chunksRun: outcome.chunksRun,
-                               history: outcome.history, wallSeconds: Date().timeIntervalSince(start),
+                               history: outcome.history,
+                               wallSeconds: trained.resumedSeconds + Date().timeIntervalSince(start),
                                rawDigest: d.rawDigest, splitDigest: d.splitDigest,
                                provenance: .current(threads: Threads.count))
+    }
+
+    /// What a resumable training must have been started with: the request, the data (raw and split
+    /// digests) and, for `file:` sizes, the file's content.
+    static func fingerprint(_ request: TrainingRequest, dataset d: SplitDataset) throws -> String {
+        var parts = [String(decoding: try JSONOutput.encodeRaw(request), as: UTF8.self), d.rawDigest, d.splitDigest]
+        if case .file(let path) = request.sizes {
+            guard let data = FileManager.default.contents(atPath: path) else { throw SizesSpecError.invalid("\(path): cannot read the sizes file") }
+            parts.append(SHA256.hex([UInt8](data)))
+        }
+        return SHA256.hex(Array(parts.joined(separator: "\n").utf8))
     }
 
     /// The element mask of a `file:` spec that names an `ElementMaskFile` (PEP, OptEmbed), checked

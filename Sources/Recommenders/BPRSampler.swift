@@ -29,6 +29,25 @@ public struct BPRSampler: Sendable {
         random = RandomStream(seed: seed, purpose: "sampler")
     }
 
+    /// Everything a sampler's future draws depend on besides its training set: the random stream
+    /// and the user pool's current permutation (sampling without replacement permutes it in place).
+    public struct State: Sendable, Codable, Equatable {
+        public var random: RandomStream
+        public var pool: [Int32]
+    }
+
+    public var state: State { State(random: random, pool: pool) }
+
+    /// Continues from a saved `state` of a sampler over the same training set; throws when the pool
+    /// is not a permutation of this set's eligible users.
+    public mutating func restore(_ s: State) throws {
+        guard s.pool.count == eligibleUsers.count, s.pool.sorted() == eligibleUsers else {
+            throw BPRSamplerStateError.poolMismatch(expected: eligibleUsers.count, found: s.pool.count)
+        }
+        random = s.random
+        pool = s.pool
+    }
+
     /// Draws one batch of `size` triples (specs: B = 10 000).
     public mutating func nextBatch(size: Int = 10_000) -> BPRBatch {
         precondition(size >= 1 && !eligibleUsers.isEmpty, "BPRSampler: no eligible users or empty batch")
@@ -57,5 +76,17 @@ public struct BPRSampler: Sendable {
             pool.swapAt(k, j)
         }
         return Array(pool[0..<size])
+    }
+}
+
+/// A saved sampler state that does not belong to this training set.
+public enum BPRSamplerStateError: Error, Equatable, CustomStringConvertible {
+    case poolMismatch(expected: Int, found: Int)
+
+    public var description: String {
+        switch self {
+        case let .poolMismatch(e, f):
+            return "sampler state: the user pool is not a permutation of the \(e) eligible users of this training set (found \(f) entries)"
+        }
     }
 }

@@ -17,6 +17,17 @@ public struct ConvergeTrainer {
         public var history: [ChunkRecord]
     }
 
+    /// The loop's position after a chunk: enough, with the model, optimiser and sampler state, to
+    /// continue exactly where an interrupted run stopped. `best` is −∞ before the first chunk.
+    public struct State: Sendable, Codable, Equatable {
+        public var best: Double
+        public var bestChunk: Int
+        public var sinceImprovement: Int
+        public var history: [ChunkRecord]
+
+        public static let start = State(best: -.infinity, bestChunk: 0, sinceImprovement: 0, history: [])
+    }
+
     public var config: ConvergeConfig
     public init(config: ConvergeConfig) { self.config = config }
 
@@ -25,17 +36,25 @@ public struct ConvergeTrainer {
     ///   - evaluate: the monitor AVG of the current model and, optionally, all its metrics (logged).
     ///   - saveBest / restoreBest: snapshot and restore of the model (and optimiser) state.
     ///   - onChunk: called after every chunk with its record (progress, logs).
-    public func run(trainBatch: (Int) -> (loss: Float, lr: Float),
+    ///   - state: where to continue (`.start`, or what `afterChunk` last received before an interruption).
+    ///   - afterChunk: called after every chunk (and after `saveBest`) with the loop's state; returning
+    ///     false stops the loop there without restoring the best state (an interruption, for tests), and
+    ///     `run` returns nil.
+    public func run(from state: State = .start,
+                    trainBatch: (Int) -> (loss: Float, lr: Float),
                     evaluate: () -> (avg: Double, metrics: MetricSummary?),
                     saveBest: () -> Void,
                     restoreBest: () -> Void,
                     onBatch: (Int) -> Void = { _ in },
-                    onChunk: (ChunkRecord) -> Void = { _ in }) -> Outcome {
-        var best = -Double.infinity
-        var bestChunk = 0
-        var sinceImprovement = 0
-        var history: [ChunkRecord] = []
-        for chunk in 1...config.maxChunks {
+                    onChunk: (ChunkRecord) -> Void = { _ in },
+                    afterChunk: (State) throws -> Bool = { _ in true }) throws -> Outcome? {
+        var best = state.best
+        var bestChunk = state.bestChunk
+        var sinceImprovement = state.sinceImprovement
+        var history = state.history
+        var chunk = history.count
+        while chunk < config.maxChunks && sinceImprovement < config.patience {
+            chunk += 1
             let t0 = Date()
             var lossSum = 0.0
             var lr: Float = 0
@@ -62,7 +81,8 @@ public struct ConvergeTrainer {
                                      evalSeconds: Date().timeIntervalSince(t1), improved: improved)
             history.append(record)
             onChunk(record)
-            if sinceImprovement >= config.patience { break }
+            let now = State(best: best, bestChunk: bestChunk, sinceImprovement: sinceImprovement, history: history)
+            if try !afterChunk(now) { return nil }
         }
         restoreBest()
         return Outcome(bestChunk: bestChunk, bestMonitorAvg: best, chunksRun: history.count, history: history)

@@ -1,3 +1,4 @@
+import Foundation
 import Evaluation
 import Linalg
 import RecData
@@ -8,6 +9,8 @@ public enum ConvergedTraining {
     public struct Result {
         public var model: any Backbone
         public var outcome: ConvergeTrainer.Outcome
+        /// Wall time spent by earlier, interrupted runs this one continued (0 for a fresh run).
+        public var resumedSeconds: Double = 0
     }
 
     /// - Parameters:
@@ -28,9 +31,35 @@ public enum ConvergedTraining {
                              batchSize: Int, converge: ConvergeConfig,
                              monitor: (positives: UserItemLists, exclude: [UserItemLists]), monitorName: String,
                              progress: ProgressReporter? = nil) -> Result {
+        // Without a checkpoint file nothing can throw, and without an interruption a result always comes back.
+        try! train(model: model, schedule: schedule, trainSet: trainSet, seed: seed, batchSize: batchSize,
+                   converge: converge, monitor: monitor, monitorName: monitorName, checkpoint: nil,
+                   progress: progress, stopAfterChunk: nil)!
+    }
+
+    /// The same, resumable: after every chunk the whole state (model and optimiser, best chunk's
+    /// model, sampler, CONVERGE bookkeeping) is written atomically to `checkpoint`; when that file
+    /// exists at the start, training continues from it and gives bit for bit the result of an
+    /// uninterrupted run. The file is left in place: the caller deletes it once its own result is
+    /// stored. `stopAfterChunk` (tests) simulates an interruption after that chunk and returns nil.
+    public static func train(model: any Backbone, schedule: StepDecaySchedule, trainSet: UserItemLists, seed: UInt64,
+                             batchSize: Int, converge: ConvergeConfig,
+                             monitor: (positives: UserItemLists, exclude: [UserItemLists]), monitorName: String,
+                             checkpoint: TrainingCheckpointFile?, progress: ProgressReporter? = nil,
+                             stopAfterChunk: Int? = nil) throws -> Result? {
         var sampler = BPRSampler(train: trainSet, seed: seed)
         var best: BackboneCheckpoint? = nil
-        let outcome = ConvergeTrainer(config: converge).run(
+        var state = ConvergeTrainer.State.start
+        var resumedSeconds = 0.0
+        if let file = checkpoint, let saved = try file.read() {
+            try file.restore(saved, model: model, sampler: &sampler, best: &best)
+            state = saved.converge
+            resumedSeconds = saved.elapsedSeconds
+            progress?.log("resuming after chunk \(state.history.count) from \(file.url.path)")
+        }
+        let started = Date()
+        let outcome = try ConvergeTrainer(config: converge).run(
+            from: state,
             trainBatch: { b in
                 let lr = schedule.rate(afterBatches: b)
                 return (model.trainStep(sampler.nextBatch(size: batchSize), learningRate: lr), lr)
@@ -54,7 +83,12 @@ public enum ConvergedTraining {
                                      c.chunk, converge.maxChunks, c.meanLoss, monitorName, c.monitorAvg,
                                      c.monitor?.recall20 ?? .nan, c.monitor?.ndcg20 ?? .nan,
                                      c.improved ? " *" : "", Double(c.learningRate), c.trainSeconds, c.evalSeconds))
+            },
+            afterChunk: { now in
+                try checkpoint?.write(converge: now, model: model, sampler: sampler.state, best: best,
+                                      elapsedSeconds: resumedSeconds + Date().timeIntervalSince(started))
+                return stopAfterChunk.map { now.history.count < $0 } ?? true
             })
-        return Result(model: model, outcome: outcome)
+        return outcome.map { Result(model: model, outcome: $0, resumedSeconds: resumedSeconds) }
     }
 }

@@ -44,6 +44,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Also write the JSON result to this file (atomically).")
     var out: String?
 
+    @Option(help: "Make the training resumable: save its state to this file after every chunk, continue from it when it exists, and delete it once the result is written.")
+    var checkpoint: String?
+
     func validate() throws {
         guard ["ml-1m", "yelp2018"].contains(dataset) else {
             throw ValidationError("--dataset must be ml-1m or yelp2018, got '\(dataset)'.")
@@ -60,6 +63,13 @@ struct TrainCommand: ParsableCommand {
             throw ValidationError("--chunk-batches, --patience and --max-chunks must each be at least 1.")
         }
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1, got \(batchSize).") }
+        if let checkpoint {
+            var isDirectory: ObjCBool = false
+            guard !checkpoint.isEmpty, !checkpoint.hasSuffix("/"),
+                  !(FileManager.default.fileExists(atPath: checkpoint, isDirectory: &isDirectory) && isDirectory.boolValue) else {
+                throw ValidationError("--checkpoint must name a file (existing or to be created), got '\(checkpoint)'.")
+            }
+        }
     }
 
     func run() throws {
@@ -72,9 +82,13 @@ struct TrainCommand: ParsableCommand {
                                       batchSize: batchSize,
                                       converge: ConvergeConfig(chunkBatches: chunkBatches, patience: patience,
                                                                maxChunks: maxChunks))
-        let outcome = try TrainingRun.run(request, dataset: data, progress: progress)
+        let checkpointURL = checkpoint.map { URL(fileURLWithPath: $0) }
+        let outcome = try TrainingRun.run(request, dataset: data, checkpoint: checkpointURL, progress: progress)
         let json = try JSONOutput.encode(outcome)
         if let out { try AtomicFile.write(Data((json + "\n").utf8), to: URL(fileURLWithPath: out)) }
         print(json)
+        if let checkpointURL, FileManager.default.fileExists(atPath: checkpointURL.path) {
+            try FileManager.default.removeItem(at: checkpointURL)
+        }
     }
 }

@@ -35,4 +35,28 @@ final class BPRSamplerTests: XCTestCase {
         let all = s.nextBatch(size: 4)
         XCTAssertEqual(Set(all.users), [0, 1, 2, 5])
     }
+
+    func testARestoredStateContinuesTheSameDraws() throws {
+        for size in [3, 50] {    // without replacement (the pool is permuted) and with replacement
+            var a = BPRSampler(train: train, seed: 7)
+            for _ in 0..<5 { _ = a.nextBatch(size: size) }
+            let saved = try JSONDecoder().decode(BPRSampler.State.self, from: JSONEncoder().encode(a.state))
+            var b = BPRSampler(train: train, seed: 99)
+            try b.restore(saved)
+            for _ in 0..<5 { XCTAssertEqual(a.nextBatch(size: size), b.nextBatch(size: size)) }
+        }
+    }
+
+    func testAStateOfAnotherTrainingSetIsRefused() {
+        var s = BPRSampler(train: train, seed: 7)
+        let good = s.state
+        for pool: [Int32] in [[0, 1, 2], [0, 1, 2, 3], [0, 1, 2, 5, 5], [5, 2, 1, 1], []] {
+            var bad = good
+            bad.pool = pool
+            XCTAssertThrowsError(try s.restore(bad), "\(pool)") { error in
+                XCTAssertTrue("\(error)".contains("4 eligible users"), "\(error)")
+            }
+        }
+        XCTAssertEqual(s.state, good, "a refused state leaves the sampler unchanged")
+    }
 }

@@ -8,10 +8,10 @@ final class ConvergeTrainerTests: XCTestCase {
         var saved: [Int] = []
         var restoredAfter = -1
         let t = ConvergeTrainer(config: ConvergeConfig(chunkBatches: 3, patience: patience, maxChunks: cap))
-        let out = t.run(trainBatch: { b in XCTAssertEqual(b, batches); batches += 1; return (1, 0.01) },
+        let out = try! t.run(trainBatch: { b in XCTAssertEqual(b, batches); batches += 1; return (1, 0.01) },
                         evaluate: { chunk += 1; return (monitor[chunk - 1], nil) },
                         saveBest: { saved.append(chunk) },
-                        restoreBest: { restoredAfter = chunk })
+                        restoreBest: { restoredAfter = chunk })!
         return (out, saved, restoredAfter, batches)
     }
 
@@ -36,5 +36,48 @@ final class ConvergeTrainerTests: XCTestCase {
         let r = run([0.2, 0.1, 0.3, 0.1, 0.25, 0.1], patience: 2)
         XCTAssertEqual(r.0.chunksRun, 5)
         XCTAssertEqual(r.0.bestChunk, 3)
+    }
+
+    func testAnInterruptedLoopContinuesFromItsStateToTheSameOutcome() throws {
+        let monitor = [0.1, 0.3, 0.2, 0.35, 0.3, 0.2]
+        let t = ConvergeTrainer(config: ConvergeConfig(chunkBatches: 2, patience: 2, maxChunks: 30))
+        func go(from state: ConvergeTrainer.State, stopAfter: Int?) throws -> (ConvergeTrainer.Outcome?, ConvergeTrainer.State?, [Int]) {
+            var chunk = state.history.count, saved: [Int] = [], last: ConvergeTrainer.State? = nil, batches: [Int] = []
+            let out = try t.run(from: state, trainBatch: { b in batches.append(b); return (Float(b), 0.01) },
+                                evaluate: { chunk += 1; return (monitor[chunk - 1], nil) },
+                                saveBest: { saved.append(chunk) }, restoreBest: {},
+                                afterChunk: { s in last = s; return stopAfter.map { s.history.count < $0 } ?? true })
+            XCTAssertEqual(batches.first, state.history.count * 2, "batch numbering continues after the resumed chunks")
+            return (out, last, saved)
+        }
+        let whole = try XCTUnwrap(go(from: .start, stopAfter: nil).0)
+        let (none, state, savedBefore) = try go(from: .start, stopAfter: 3)
+        XCTAssertNil(none)
+        XCTAssertEqual(savedBefore, [1, 2])
+        let s = try XCTUnwrap(state)
+        XCTAssertEqual(s.bestChunk, 2)
+        XCTAssertEqual(s.sinceImprovement, 1)
+        let (resumed, _, savedAfter) = try go(from: s, stopAfter: nil)
+        let r = try XCTUnwrap(resumed)
+        XCTAssertEqual(savedAfter, [4])
+        XCTAssertEqual(r.bestChunk, whole.bestChunk)
+        XCTAssertEqual(r.chunksRun, whole.chunksRun)
+        XCTAssertEqual(r.bestMonitorAvg, whole.bestMonitorAvg)
+        XCTAssertEqual(r.history.map(\.monitorAvg), whole.history.map(\.monitorAvg))
+        XCTAssertEqual(r.history.map(\.meanLoss), whole.history.map(\.meanLoss))
+    }
+
+    func testAStateThatAlreadyStoppedRunsNoMoreChunks() throws {
+        let t = ConvergeTrainer(config: ConvergeConfig(chunkBatches: 2, patience: 1, maxChunks: 30))
+        let record = ChunkRecord(chunk: 1, meanLoss: 1, monitorAvg: 0.1, monitor: nil, learningRate: 0.01,
+                                 trainSeconds: 0, evalSeconds: 0, improved: true)
+        let stopped = ConvergeTrainer.State(best: 0.2, bestChunk: 1, sinceImprovement: 1, history: [record, record])
+        var restored = false
+        let out = try XCTUnwrap(try t.run(from: stopped, trainBatch: { _ in XCTFail("no training"); return (0, 0) },
+                                          evaluate: { XCTFail("no evaluation"); return (0, nil) },
+                                          saveBest: {}, restoreBest: { restored = true }))
+        XCTAssertTrue(restored)
+        XCTAssertEqual(out.chunksRun, 2)
+        XCTAssertEqual(out.bestChunk, 1)
     }
 }

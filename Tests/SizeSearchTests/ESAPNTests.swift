@@ -263,12 +263,12 @@ final class ESAPNTests: XCTestCase {
         var sampler = BPRSampler(train: d.train, seed: 3)
         let batches = (0..<6).map { _ in sampler.nextBatch(size: 32) }
         for b in batches[0..<3] { _ = a.trainStep(b, learningRate: 0.03) }
-        let stored = StoredCheckpoint(a.checkpoint())
+        let stored = PackedBackboneCheckpoint(a.checkpoint())
         let e = PropertyListEncoder(); e.outputFormat = .binary
-        let decoded = try PropertyListDecoder().decode(StoredCheckpoint.self, from: e.encode(stored))
-        XCTAssertEqual(decoded.checkpoint, a.checkpoint())
+        let decoded = try PropertyListDecoder().decode(PackedBackboneCheckpoint.self, from: e.encode(stored))
+        XCTAssertEqual(try decoded.unpacked(), a.checkpoint())
         let b = ESAPNModel(configuration: config, train: d.train)
-        try b.restore(decoded.checkpoint)
+        try b.restore(try decoded.unpacked())
         for x in batches[3...] {
             XCTAssertEqual(a.trainStep(x, learningRate: 0.03), b.trainStep(x, learningRate: 0.03))
         }

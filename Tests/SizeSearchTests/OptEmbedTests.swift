@@ -260,7 +260,7 @@ final class OptEmbedTests: XCTestCase {
         for (s, b) in batches.prefix(2).enumerated() { _ = half.trainStep(b, learningRate: LightGCN.schedule.rate(afterBatches: s)) }
         let packed = PackedBackboneCheckpoint(half.checkpoint())
         let resumed = make()
-        try resumed.restore(try packed.checkpoint())
+        try resumed.restore(try packed.unpacked())
         XCTAssertEqual(resumed.steps, 2)
         for (s, b) in batches.enumerated().dropFirst(2) { _ = resumed.trainStep(b, learningRate: LightGCN.schedule.rate(afterBatches: s)) }
         XCTAssertEqual(resumed.tables, straight.tables)

@@ -186,10 +186,10 @@ final class PEPTests: XCTestCase {
         var sampler = BPRSampler(train: train, seed: 1)
         let batches = (0..<4).map { _ in sampler.nextBatch(size: 16) }
         for b in batches.prefix(2) { _ = a.trainStep(b, learningRate: 0.03) }
-        let stored = try PropertyListDecoder().decode(StoredBackboneCheckpoint.self,
-                                                      from: try PropertyListEncoder().encode(StoredBackboneCheckpoint(a.checkpoint())))
+        let stored = try PropertyListDecoder().decode(PackedBackboneCheckpoint.self,
+                                                      from: try PropertyListEncoder().encode(PackedBackboneCheckpoint(a.checkpoint())))
         let b = PEPModel(configuration: config, train: train)
-        try b.restore(try stored.checkpoint())
+        try b.restore(try stored.unpacked())
         XCTAssertEqual(b.values, a.values)
         XCTAssertEqual(b.thresholds, a.thresholds)
         for x in batches.suffix(2) { XCTAssertEqual(a.trainStep(x, learningRate: 0.02), b.trainStep(x, learningRate: 0.02)) }

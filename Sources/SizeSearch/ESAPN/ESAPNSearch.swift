@@ -113,7 +113,7 @@ public struct ESAPNSearch {
             let improved = state.bestChunk == 0 || avg > state.bestAVG
             if improved {
                 state.bestAVG = avg; state.bestChunk = k; state.sinceImprovement = 0
-                try Self.write(StoredCheckpoint(model.checkpoint()), to: bestURL)
+                try Self.write(PackedBackboneCheckpoint(model.checkpoint()), to: bestURL)
             } else {
                 state.sinceImprovement += 1
             }
@@ -122,7 +122,7 @@ public struct ESAPNSearch {
             try append(line, to: history, state: &state)
             try history.synchronize()
             state.nextChunk = k + 1
-            state.model = StoredCheckpoint(model.checkpoint())
+            state.model = PackedBackboneCheckpoint(model.checkpoint())
             try Self.write(state, to: checkpointURL)
             progress?.log(String(format: "ESAPN chunk %d  loss %.4f  VAL AVG %.4f%@  density %.4f  users/level %@  items/level %@",
                                  k, line.meanLoss, avg, improved ? " (best)" : "", line.density,
@@ -130,8 +130,8 @@ public struct ESAPNSearch {
             if let stop = stopAfterChunk, k >= stop { return nil }
         }
 
-        let best: StoredCheckpoint = try Self.read(bestURL)
-        try model.restore(best.checkpoint)
+        let best: PackedBackboneCheckpoint = try Self.read(bestURL)
+        try model.restore(try best.unpacked())
         guard model.batches == state.bestChunk * cb else {
             throw SearchStageError.corrupt(bestURL.path, "holds batch \(model.batches), expected chunk \(state.bestChunk)")
         }
@@ -180,7 +180,7 @@ public struct ESAPNSearch {
         var bestChunk: Int
         var sinceImprovement: Int
         var historyLines: Int
-        var model: StoredCheckpoint?
+        var model: PackedBackboneCheckpoint?
     }
 
     func prepareDirectory() throws {
@@ -204,7 +204,7 @@ public struct ESAPNSearch {
         let s: StageState = try Self.read(checkpointURL)
         guard s.configuration == configuration else { throw SearchStageError.configurationChanged(checkpointURL.path) }
         if let m = s.model {
-            do { try model.restore(m.checkpoint) } catch { throw SearchStageError.corrupt(checkpointURL.path, "\(error)") }
+            do { try model.restore(try m.unpacked()) } catch { throw SearchStageError.corrupt(checkpointURL.path, "\(error)") }
         }
         return s
     }
@@ -229,42 +229,3 @@ public struct ESAPNSearch {
     }
 }
 
-/// A `BackboneCheckpoint` with its float arrays stored as raw little-endian bytes (`FloatArrayCoding`),
-/// so the property list stays compact and exact.
-struct StoredCheckpoint: Codable {
-    var checkpoint: BackboneCheckpoint
-
-    init(_ c: BackboneCheckpoint) { checkpoint = c }
-
-    struct Tensor: Codable { var rows: Int; var cols: Int; var values: Data }
-    struct Adam: Codable { var m: Data; var v: Data; var step: Int; var beta1: Float; var beta2: Float; var epsilon: Float }
-    enum CodingKeys: String, CodingKey { case backbone, tensors, optimizer, steps }
-
-    func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(checkpoint.backbone, forKey: .backbone)
-        try c.encode(checkpoint.tensors.mapValues { Tensor(rows: $0.rows, cols: $0.cols, values: FloatArrayCoding.data($0.values)) },
-                     forKey: .tensors)
-        try c.encode(checkpoint.optimizer.mapValues {
-            Adam(m: FloatArrayCoding.data($0.m), v: FloatArrayCoding.data($0.v), step: $0.step,
-                 beta1: $0.beta1, beta2: $0.beta2, epsilon: $0.epsilon)
-        }, forKey: .optimizer)
-        try c.encode(checkpoint.steps, forKey: .steps)
-    }
-
-    init(from decoder: Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        let tensors = try c.decode([String: Tensor].self, forKey: .tensors).mapValues {
-            CheckpointTensor(Matrix(rows: $0.rows, cols: $0.cols, storage: try FloatArrayCoding.floats($0.values)))
-        }
-        let optimizer = try c.decode([String: Adam].self, forKey: .optimizer).mapValues { a -> AdamState in
-            var s = AdamState(count: 0, beta1: a.beta1, beta2: a.beta2, epsilon: a.epsilon)
-            s.m = try FloatArrayCoding.floats(a.m)
-            s.v = try FloatArrayCoding.floats(a.v)
-            s.step = a.step
-            return s
-        }
-        checkpoint = BackboneCheckpoint(backbone: try c.decode(String.self, forKey: .backbone), tensors: tensors,
-                                        optimizer: optimizer, steps: try c.decode(Int.self, forKey: .steps))
-    }
-}

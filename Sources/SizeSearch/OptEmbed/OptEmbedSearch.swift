@@ -208,7 +208,7 @@ public struct OptEmbedSearch {
 
     static func readSupernet(_ url: URL) throws -> BackboneCheckpoint {
         guard let data = FileManager.default.contents(atPath: url.path) else { throw SearchStageError.missing(url.path) }
-        do { return try PropertyListDecoder().decode(PackedBackboneCheckpoint.self, from: data).checkpoint() } catch {
+        do { return try PropertyListDecoder().decode(PackedBackboneCheckpoint.self, from: data).unpacked() } catch {
             throw SearchStageError.corrupt(url.path, "\(error)")
         }
     }
@@ -261,41 +261,6 @@ struct OptEmbedStageState: Codable {
         do { return try PropertyListDecoder().decode(OptEmbedStageState.self, from: data) } catch {
             throw SearchStageError.corrupt(url.path, "\(error)")
         }
-    }
-}
-
-/// A `BackboneCheckpoint` with its float arrays as raw bytes (exact, compact; `FloatArrayCoding`).
-struct PackedBackboneCheckpoint: Codable {
-    struct Tensor: Codable { var rows: Int; var cols: Int; var values: Data }
-    struct Adam: Codable { var m: Data; var v: Data; var step: Int; var beta1: Float; var beta2: Float; var epsilon: Float }
-    var backbone: String
-    var steps: Int
-    var tensors: [String: Tensor]
-    var optimizer: [String: Adam]
-
-    init(_ c: BackboneCheckpoint) {
-        backbone = c.backbone
-        steps = c.steps
-        tensors = c.tensors.mapValues { Tensor(rows: $0.rows, cols: $0.cols, values: FloatArrayCoding.data($0.values)) }
-        optimizer = c.optimizer.mapValues {
-            Adam(m: FloatArrayCoding.data($0.m), v: FloatArrayCoding.data($0.v), step: $0.step, beta1: $0.beta1,
-                 beta2: $0.beta2, epsilon: $0.epsilon)
-        }
-    }
-
-    func checkpoint() throws -> BackboneCheckpoint {
-        var ts: [String: CheckpointTensor] = [:], os: [String: AdamState] = [:]
-        for (k, t) in tensors {
-            ts[k] = CheckpointTensor(Matrix(rows: t.rows, cols: t.cols, storage: try FloatArrayCoding.floats(t.values)))
-        }
-        for (k, a) in optimizer {
-            var s = AdamState(count: 0, beta1: a.beta1, beta2: a.beta2, epsilon: a.epsilon)
-            s.m = try FloatArrayCoding.floats(a.m)
-            s.v = try FloatArrayCoding.floats(a.v)
-            s.step = a.step
-            os[k] = s
-        }
-        return BackboneCheckpoint(backbone: backbone, tensors: ts, optimizer: os, steps: steps)
     }
 }
 

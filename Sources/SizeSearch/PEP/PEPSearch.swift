@@ -191,7 +191,7 @@ public struct PEPSearch {
         func checkpoint() -> PEPSearchCheckpoint {
             PEPSearchCheckpoint(targets: targets, completedChunks: completedChunks, batches: batches,
                                 historyLines: historyLines, elapsedSeconds: elapsedSeconds, capture: capture,
-                                model: StoredBackboneCheckpoint(model.checkpoint()))
+                                model: PackedBackboneCheckpoint(model.checkpoint()))
         }
     }
 
@@ -213,7 +213,7 @@ public struct PEPSearch {
         if FileManager.default.fileExists(atPath: checkpointURL.path) {
             let cp = try PEPSearchCheckpoint.read(checkpointURL)
             guard cp.targets == targets else { throw SearchStageError.configurationChanged(checkpointURL.path) }
-            do { try model.restore(try cp.model.checkpoint()) } catch {
+            do { try model.restore(try cp.model.unpacked()) } catch {
                 throw SearchStageError.corrupt(checkpointURL.path, "\(error)")
             }
             return LoopState(model: model, capture: cp.capture, targets: targets, completedChunks: cp.completedChunks,
@@ -255,7 +255,7 @@ struct PEPSearchCheckpoint: Codable {
     var historyLines: Int
     var elapsedSeconds: Double
     var capture: PEPMaskCapture
-    var model: StoredBackboneCheckpoint
+    var model: PackedBackboneCheckpoint
 
     func write(to url: URL) throws {
         let e = PropertyListEncoder()
@@ -270,57 +270,5 @@ struct PEPSearchCheckpoint: Codable {
         do { return try PropertyListDecoder().decode(PEPSearchCheckpoint.self, from: data) } catch {
             throw SearchStageError.corrupt(url.path, "\(error)")
         }
-    }
-}
-
-/// A `BackboneCheckpoint` with every float array as exact raw bytes.
-struct StoredBackboneCheckpoint: Codable {
-    struct Tensor: Codable {
-        var rows: Int
-        var cols: Int
-        var values: Data
-    }
-
-    struct Adam: Codable {
-        var m: Data
-        var v: Data
-        var step: Int
-        var beta1: Float
-        var beta2: Float
-        var epsilon: Float
-    }
-
-    var backbone: String
-    var tensors: [String: Tensor]
-    var optimizer: [String: Adam]
-    var steps: Int
-
-    init(_ c: BackboneCheckpoint) {
-        backbone = c.backbone
-        tensors = c.tensors.mapValues { Tensor(rows: $0.rows, cols: $0.cols, values: FloatArrayCoding.data($0.values)) }
-        optimizer = c.optimizer.mapValues {
-            Adam(m: FloatArrayCoding.data($0.m), v: FloatArrayCoding.data($0.v), step: $0.step, beta1: $0.beta1,
-                 beta2: $0.beta2, epsilon: $0.epsilon)
-        }
-        steps = c.steps
-    }
-
-    func checkpoint() throws -> BackboneCheckpoint {
-        var t: [String: CheckpointTensor] = [:], o: [String: AdamState] = [:]
-        for (k, x) in tensors {
-            let values = try FloatArrayCoding.floats(x.values)
-            guard values.count == x.rows * x.cols else {
-                throw BackboneCheckpointError.shapeMismatch(name: k, expected: "\(x.rows)×\(x.cols)", found: "\(values.count) values")
-            }
-            t[k] = CheckpointTensor(Matrix(rows: x.rows, cols: x.cols, storage: values))
-        }
-        for (k, a) in optimizer {
-            var s = AdamState(count: 0, beta1: a.beta1, beta2: a.beta2, epsilon: a.epsilon)
-            s.m = try FloatArrayCoding.floats(a.m)
-            s.v = try FloatArrayCoding.floats(a.v)
-            s.step = a.step
-            o[k] = s
-        }
-        return BackboneCheckpoint(backbone: backbone, tensors: t, optimizer: o, steps: steps)
     }
 }

@@ -3,8 +3,8 @@ import Foundation
 /// Exact, compact `Codable` form of a `[Float]`: the IEEE-754 bit patterns as little-endian bytes
 /// in one `Data` value (base64 in JSON). Decoding gives back the identical bits (NaN payloads
 /// included), which checkpoint/resume relies on; a JSON number array would be ~3× larger.
-enum FloatArrayCoding {
-    static func data(_ values: [Float]) -> Data {
+public enum FloatArrayCoding {
+    public static func data(_ values: [Float]) -> Data {
         var out = Data(count: values.count * 4)
         out.withUnsafeMutableBytes { raw in
             let p = raw.bindMemory(to: UInt32.self)
@@ -13,7 +13,7 @@ enum FloatArrayCoding {
         return out
     }
 
-    static func floats(_ data: Data) throws -> [Float] {
+    public static func floats(_ data: Data) throws -> [Float] {
         guard data.count % 4 == 0 else {
             throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "float blob of \(data.count) bytes"))
         }

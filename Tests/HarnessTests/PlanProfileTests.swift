@@ -66,6 +66,37 @@ final class PlanProfileTests: XCTestCase {
         XCTAssertEqual(plan.ciessConfig(l).lambda, 0.8)
     }
 
+    /// A profile object whose `baselines.pep` is `pep` (the other two baselines at small valid values).
+    private func profile(withPEP pep: [String: Any]) -> [String: Any] {
+        var p = PlanFixtures.profileObject()
+        let converge: [String: Any] = ["chunk_batches": 5, "patience": 1, "max_chunks": 1]
+        p["baselines"] = ["pep": pep, "esapn": ["search": converge],
+                          "optembed": ["supernet": converge, "population": 4, "keep": 2, "mutants": 1, "crossovers": 1,
+                                       "generations": 1] as [String: Any]] as [String: Any]
+        return p
+    }
+
+    func testPEPConfigFollowsProfile() throws {
+        func pepConfig(_ pep: [String: Any]) throws -> PEPConfig {
+            let file = try ExperimentProfiles.decode(try PlanFixtures.data(profile(withPEP: pep)), source: "fixture.json")
+            let plan = ExperimentPlan(profileName: "tiny", profile: try file.profile("tiny"))
+            return plan.pepConfig(try XCTUnwrap(plan.searches.first { $0.method == "pep" }))
+        }
+        let own = try pepConfig(["chunk_batches": 7, "max_chunks": 3, "threshold_lr": 0.01, "own_optimizer": true])
+        XCTAssertTrue(own.useOwnOptimizer)
+        XCTAssertEqual(own.thresholdLR, 0.01)
+        XCTAssertEqual(own.maxBatches, 21)
+        let plain = try pepConfig(["chunk_batches": 7, "max_chunks": 3])
+        XCTAssertTrue(plain.useOwnOptimizer, "absent own_optimizer means PEP's own optimiser")
+        XCTAssertEqual(plain.thresholdLR, 1e-3)
+        let backbone = try pepConfig(["chunk_batches": 7, "max_chunks": 3, "own_optimizer": false])
+        XCTAssertFalse(backbone.useOwnOptimizer)
+        XCTAssertNotEqual(backbone, plain, "the flag is part of the configuration, so of the cells' hashes")
+        let tiny = try PlanFixtures.plan()
+        XCTAssertTrue(tiny.pepConfig(try XCTUnwrap(tiny.searches.first { $0.method == "pep" })).useOwnOptimizer,
+                      "a profile without baselines gets the paper settings")
+    }
+
     func testMalformedProfilesAreRejectedWithTheField() throws {
         func rejects(_ mutate: (inout [String: Any]) -> Void, mentioning needle: String,
                      file: StaticString = #filePath, line: UInt = #line) throws {
@@ -96,6 +127,12 @@ final class PlanProfileTests: XCTestCase {
         try rejects({ $0["table1"] = ["protocols": ["clean"], "dataset_backbones": ["yelp2018": ["lightgcn"]]] },
                     mentioning: "unknown value 'yelp2018'")
         try rejects({ $0["budgetz"] = [0.5] }, mentioning: "field 'budgetz': unknown field")
+        try rejects({ $0 = self.profile(withPEP: ["chunk_batches": 5, "max_chunks": 1, "own_optimizer": "yes"]) },
+                    mentioning: "own_optimizer")
+        try rejects({ $0 = self.profile(withPEP: ["chunk_batches": 5, "max_chunks": 1, "threshold_lr": 0]) },
+                    mentioning: "baselines.pep.threshold_lr")
+        try rejects({ $0 = self.profile(withPEP: ["chunk_batches": 5, "max_chunks": 1, "own_optimiser": true]) },
+                    mentioning: "unknown field")
         try rejects({ $0["table1"] = ["protocols": ["clean"], "dataset_backbone": ["ml-1m": ["lightgcn"]]] },
                     mentioning: "field 'table1.dataset_backbone': unknown field")
         XCTAssertThrowsError(try ExperimentProfiles.decode(Data("{not json".utf8), source: "fixture.json")) { error in

@@ -229,7 +229,7 @@ final class PEPTests: XCTestCase {
     /// reached and 0.999 is not.
     static func stageConfig(maxChunks: Int = 6, thresholdInit: Float = -6) -> PEPConfig {
         PEPConfig(dataset: "tiny", backbone: .lightgcn, seed: 5, batchSize: 32, chunkBatches: 5, maxChunks: maxChunks,
-                  thresholdLR: 0.5, thresholdInit: thresholdInit, logEvery: 2)
+                  thresholdLR: 0.5, thresholdInit: thresholdInit, useOwnOptimizer: false, logEvery: 2)
     }
 
     static let stageTargets = [0.5, 0.8, 0.999]

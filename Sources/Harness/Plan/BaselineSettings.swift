@@ -6,10 +6,21 @@ public struct BaselineSettings: Sendable, Codable, Equatable {
     /// PEP's pruning run: at most `maxChunks` × `chunkBatches` batches; stops once every target is
     /// captured. `thresholdLr`: Adam lr of the thresholds (nil = the specs' 1e−3, which starts
     /// pruning LightGCN on ML-1M only after ≈ 10 000 batches; short profiles raise it).
+    /// `ownOptimizer` (nil = true): train V and the network with the thresholds' Adam, as PEP's own
+    /// code does; false trains them with the backbone's schedule, under which pruning stalls on
+    /// LightGCN and NGCF (`PEPConfig.useOwnOptimizer` says why and what was measured).
     public struct PEP: Sendable, Codable, Equatable {
         public var chunkBatches: Int
         public var maxChunks: Int
         public var thresholdLr: Double?
+        public var ownOptimizer: Bool?
+
+        public init(chunkBatches: Int, maxChunks: Int, thresholdLr: Double?, ownOptimizer: Bool? = nil) {
+            self.chunkBatches = chunkBatches
+            self.maxChunks = maxChunks
+            self.thresholdLr = thresholdLr
+            self.ownOptimizer = ownOptimizer
+        }
     }
 
     /// ESAPN's search: CONVERGE on the ESAPN model's VAL AVG.
@@ -31,17 +42,18 @@ public struct BaselineSettings: Sendable, Codable, Equatable {
     public var esapn: ESAPN
     public var optembed: OptEmbed
 
-    /// Specs §3.3–3.5: PEP 30 chunks of 3000; ESAPN CONVERGE 3000/2/30; OptEmbed supernet 3000/1/30,
+    /// Specs §3.3–3.5: PEP 30 chunks of 3000 with [PEP-C]'s single Adam (lr 1e−3; see `PEP.ownOptimizer`
+    /// for why not the backbone's); ESAPN CONVERGE 3000/2/30; OptEmbed supernet 3000/1/30,
     /// population 20, keep 15, 10 mutants, 10 crossovers, 30 generations.
     public static let paper = BaselineSettings(
-        pep: PEP(chunkBatches: 3000, maxChunks: 30, thresholdLr: nil),
+        pep: PEP(chunkBatches: 3000, maxChunks: 30, thresholdLr: nil, ownOptimizer: true),
         esapn: ESAPN(search: .init(chunkBatches: 3000, patience: 2, maxChunks: 30)),
         optembed: OptEmbed(supernet: .init(chunkBatches: 3000, patience: 1, maxChunks: 30), population: 20, keep: 15,
                            mutants: 10, crossovers: 10, generations: 30))
 
     static let knownFields: [String: Set<String>] = [
         "baselines": ["pep", "esapn", "optembed"],
-        "baselines.pep": ["chunk_batches", "max_chunks", "threshold_lr"],
+        "baselines.pep": ["chunk_batches", "max_chunks", "threshold_lr", "own_optimizer"],
         "baselines.esapn": ["search"],
         "baselines.esapn.search": ["chunk_batches", "patience", "max_chunks"],
         "baselines.optembed": ["supernet", "population", "keep", "mutants", "crossovers", "generations"],

@@ -48,7 +48,7 @@ extension ExperimentPlan {
         let b = profile.baselineSettings.pep
         return PEPConfig(dataset: s.dataset, backbone: BackboneKind(rawValue: s.backbone)!, seed: s.seed,
                          batchSize: profile.batchSize, chunkBatches: b.chunkBatches, maxChunks: b.maxChunks,
-                         thresholdLR: Float(b.thresholdLr ?? 1e-3))
+                         thresholdLR: Float(b.thresholdLr ?? 1e-3), useOwnOptimizer: b.ownOptimizer ?? true)
     }
 
     public func esapnConfig(_ s: SearchID) -> ESAPNConfig {

@@ -41,6 +41,8 @@ public struct PEPSearch {
         public var thresholdMean: Double
         /// The batch loss (BPR + L2) before the update; nil at step 0.
         public var loss: Float?
+        /// The rate V and the network were trained at in this step (the backbone schedule, or
+        /// the constant `thresholdLR` under `useOwnOptimizer`).
         public var learningRate: Float?
         /// Targets captured at this step.
         public var captured: [Double]
@@ -100,7 +102,8 @@ public struct PEPSearch {
             progress?.beginPhase()
             for i in 0..<c.chunkBatches {
                 let b = k * c.chunkBatches + i
-                let lr = schedule.rate(afterBatches: b)
+                // Under useOwnOptimizer the model ignores the schedule; the history records the rate used.
+                let lr = c.useOwnOptimizer ? c.thresholdLR : schedule.rate(afterBatches: b)
                 let loss = model.trainStep(sampler.nextBatch(size: c.batchSize), learningRate: lr)
                 lossSum += Double(loss)
                 batchesRun += 1

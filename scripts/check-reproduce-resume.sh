@@ -7,7 +7,9 @@
 #   (e.g. the one CI just made); without it the uninterrupted run is made here first.
 # Variables: PROFILE (default smoke), JOBS (default 2), WORK (default: a fresh temporary directory),
 #   CIESS, SKIP_BUILD and PROFILES (passed to make),
-#   KILL_AFTER (kill once this many retrain results exist; default: half of the plan's cells).
+#   KILL_AFTER (kill once this many retrain results exist; default: half of the plan's cells),
+#   SUBSET ("<dataset> [<backbone>]": restrict the profile to one dataset (and backbone) through
+#   scripts/subset-profile.py, written to WORK/profiles.json; the reference must then be a run of that subset).
 # Runs into $WORK/…, never into results/<profile>.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,7 +17,13 @@ profile=${PROFILE:-smoke}
 jobs=${JOBS:-2}
 work=${WORK:-$(mktemp -d)}
 reference=${1:-}
-mkdir -p "$work"
+mkdir -p "$work"; work=$(cd "$work" && pwd)
+if [ -n "${SUBSET:-}" ]; then
+  read -r dataset backbone <<< "$SUBSET"
+  scripts/subset-profile.py "${PROFILES:-experiments/profiles.json}" "$profile" "$dataset" $backbone "$work/profiles.json"
+  export PROFILES=$work/profiles.json
+  echo "reproduce resume check: profile $profile restricted to $SUBSET ($PROFILES)"
+fi
 
 reproduce() {  # reproduce RESULTS_DIR: the user's command, into another results directory
   make --no-print-directory reproduce PROFILE="$profile" JOBS="$jobs" RESULTS="$1" ${CIESS:+CIESS="$CIESS"} ${SKIP_BUILD:+SKIP_BUILD="$SKIP_BUILD"} \

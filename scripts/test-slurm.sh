@@ -41,27 +41,7 @@ export CIESS_DATA_DIR=${CIESS_DATA_DIR:-$repo/datasets}
 
 if [ -n "${SUBSET:-}" ]; then  # one dataset and one backbone of the profile, written to WORK/profiles.json
   read -r dataset backbone <<< "$SUBSET"
-  python3 - "$profiles" "$profile" "$dataset" "$backbone" "$work/profiles.json" <<'PY'
-import json, sys
-src, name, dataset, backbone, out = sys.argv[1:]
-doc = json.load(open(src))
-p = doc["profiles"][name]
-all_datasets = set(p["datasets"])
-def restrict(node):  # datasets/backbones lists, and every map keyed by dataset, down to the subset
-    if isinstance(node, dict):
-        if node and set(node) <= all_datasets:
-            node = {k: v for k, v in node.items() if k == dataset}
-        for k, v in list(node.items()):
-            if k == "datasets": node[k] = [dataset]
-            elif k == "backbones" and backbone: node[k] = [backbone]
-            else: node[k] = restrict(v)
-    if backbone and isinstance(node, list) and node and all(x in ("lightgcn", "ngcf", "neumf") for x in node):
-        node = [x for x in node if x == backbone]
-    return node
-p = restrict(p)
-p["description"] += f" (test subset: {dataset} {backbone})"
-json.dump({"profiles": {name: p}}, open(out, "w"), indent=1)
-PY
+  scripts/subset-profile.py "$profiles" "$profile" "$dataset" $backbone "$work/profiles.json"
   profiles=$work/profiles.json
   say "profile $profile restricted to $SUBSET ($profiles)"
 fi

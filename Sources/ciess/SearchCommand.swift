@@ -38,10 +38,10 @@ struct SearchCommand: ParsableCommand {
     @Option(help: "PEP/ESAPN/OptEmbed: batches per chunk.") var chunkBatches: Int = 3000
     @Option(help: "PEP/ESAPN/OptEmbed: chunk cap.") var maxChunks: Int = 30
     @Option(help: "ESAPN/OptEmbed: CONVERGE patience (default ESAPN 2, OptEmbed supernet 1).") var patience: Int?
-    @Option(help: "PEP: Adam learning rate of the thresholds.") var thresholdLr: Double = 1e-3
+    @Option(help: "PEP: Adam learning rate of the thresholds.") var thresholdLr: Float = PEPConfig.defaultThresholdLR
     @Flag(inversion: .prefixedNo,
           help: "PEP: train V and the network with the thresholds' Adam (lr --threshold-lr, L2 1e-5, clip 100) as PEP's own code does; --no-pep-own-optimizer uses the backbone's schedule, under which pruning stalls on LightGCN/NGCF (density 0.72 on ML-1M/LightGCN).")
-    var pepOwnOptimizer = true
+    var pepOwnOptimizer = PEPConfig.defaultUseOwnOptimizer
     @Option(help: "OptEmbed: initial population of the evolutionary search.") var population: Int = 20
     @Option(help: "OptEmbed: generations of the evolutionary search.") var generations: Int = 30
     @Option(help: "Comma-separated target sparsities for the candidates.") var targets: String = "0.80,0.90,0.95"
@@ -126,7 +126,7 @@ extension SearchCommand {
         switch method {
         case "pep":
             let config = PEPConfig(dataset: dataset, backbone: kind, seed: seed, batchSize: batchSize,
-                                   chunkBatches: chunkBatches, maxChunks: maxChunks, thresholdLR: Float(thresholdLr),
+                                   chunkBatches: chunkBatches, maxChunks: maxChunks, thresholdLR: thresholdLr,
                                    useOwnOptimizer: pepOwnOptimizer)
             _ = try PEPSearch(configuration: config, directory: dir).run(dataset: data, targets: targetList, progress: progress)
         case "esapn":

@@ -144,6 +144,7 @@ final class PEPTests: XCTestCase {
         }
         XCTAssertGreaterThan(movedV, 10)
         XCTAssertGreaterThan(movedS, 10)
+        XCTAssertEqual(m.valueLearningRate(scheduled: 0.03), 0.03, "the rate the history logs is the rate V moved at")
         XCTAssertEqual(m.pruned[0], PEPThreshold.forward(values: m.values[0], thresholds: m.thresholds[0]))
     }
 
@@ -158,6 +159,7 @@ final class PEPTests: XCTestCase {
         let moved = zip(m.values[0], v0).map { abs($0 - $1) }.filter { $0 > 0 }
         XCTAssertGreaterThan(moved.count, 10)
         for d in moved { XCTAssertEqual(d, 2e-3, accuracy: 1e-4, "Adam's first step ≈ lr (ε matters for tiny gradients)") }
+        XCTAssertEqual(m.valueLearningRate(scheduled: 0.03), 2e-3, "the rate the history logs is the rate V moved at")
     }
 
     /// Element-wise in fixed chunks: the same bits with 1 and 2 threads (sizes above one chunk).

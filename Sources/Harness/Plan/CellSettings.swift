@@ -48,7 +48,8 @@ extension ExperimentPlan {
         let b = profile.baselineSettings.pep
         return PEPConfig(dataset: s.dataset, backbone: BackboneKind(rawValue: s.backbone)!, seed: s.seed,
                          batchSize: profile.batchSize, chunkBatches: b.chunkBatches, maxChunks: b.maxChunks,
-                         thresholdLR: Float(b.thresholdLr ?? 1e-3), useOwnOptimizer: b.ownOptimizer ?? true)
+                         thresholdLR: b.thresholdLr.map(Float.init) ?? PEPConfig.defaultThresholdLR,
+                         useOwnOptimizer: b.ownOptimizer ?? PEPConfig.defaultUseOwnOptimizer)
     }
 
     public func esapnConfig(_ s: SearchID) -> ESAPNConfig {

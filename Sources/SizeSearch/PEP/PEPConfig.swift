@@ -41,10 +41,15 @@ public struct PEPConfig: Sendable, Codable, Equatable {
     /// A history line every `logEvery` batches (plus step 0 and every capture step); default 10.
     public var logEvery: Int
 
+    /// [PEP-C]'s Adam learning rate of s, the default of `thresholdLR` wherever a PEP run is configured.
+    public static let defaultThresholdLR: Float = 1e-3
+    /// The default of `useOwnOptimizer` wherever a PEP run is configured (why: see `useOwnOptimizer`).
+    public static let defaultUseOwnOptimizer = true
+
     public init(dataset: String, backbone: BackboneKind, seed: UInt64 = 1, batchSize: Int = 10_000,
-                chunkBatches: Int = 3000, maxChunks: Int = 30, thresholdLR: Float = 1e-3,
+                chunkBatches: Int = 3000, maxChunks: Int = 30, thresholdLR: Float = PEPConfig.defaultThresholdLR,
                 thresholdInit: Float = -15, thresholdWeightDecay: Float = 1e-5, thresholdClipNorm: Float = 100,
-                useOwnOptimizer: Bool = true, logEvery: Int = 10) {
+                useOwnOptimizer: Bool = PEPConfig.defaultUseOwnOptimizer, logEvery: Int = 10) {
         precondition(batchSize >= 1 && chunkBatches >= 1 && maxChunks >= 1 && logEvery >= 1)
         precondition(thresholdLR > 0 && thresholdWeightDecay >= 0 && thresholdClipNorm > 0)
         self.dataset = dataset

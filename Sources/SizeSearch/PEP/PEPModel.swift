@@ -89,8 +89,14 @@ public final class PEPModel: Backbone {
 
     // MARK: training
 
+    /// The rate V and the network train at when the backbone schedule offers `scheduled`:
+    /// the thresholds' constant rate under `useOwnOptimizer`, the schedule's otherwise.
+    public func valueLearningRate(scheduled: Float) -> Float {
+        useOwnOptimizer ? optimizer.learningRate : scheduled
+    }
+
     public func trainStep(_ batch: BPRBatch, learningRate: Float) -> Float {
-        let lr = useOwnOptimizer ? optimizer.learningRate : learningRate
+        let lr = valueLearningRate(scheduled: learningRate)
         let r = inner.trainStep(batch, layer0: prunedTables, learningRate: lr)
         let (gv, gs) = gradients(upstream: r.gradients)
         for t in values.indices {

@@ -102,9 +102,9 @@ public struct PEPSearch {
             progress?.beginPhase()
             for i in 0..<c.chunkBatches {
                 let b = k * c.chunkBatches + i
-                // Under useOwnOptimizer the model ignores the schedule; the history records the rate used.
-                let lr = c.useOwnOptimizer ? c.thresholdLR : schedule.rate(afterBatches: b)
-                let loss = model.trainStep(sampler.nextBatch(size: c.batchSize), learningRate: lr)
+                let scheduled = schedule.rate(afterBatches: b)
+                let lr = model.valueLearningRate(scheduled: scheduled)  // the rate used, for the history
+                let loss = model.trainStep(sampler.nextBatch(size: c.batchSize), learningRate: scheduled)
                 lossSum += Double(loss)
                 batchesRun += 1
                 state.batches = b + 1

@@ -34,6 +34,8 @@ TORCH_PYTHON  ?= $(firstword $(wildcard .venv-torch/bin/python))
 BENCH_SHAPES  ?= ml-1m yelp2018
 BENCH_REPEAT  ?= 10
 BENCH_OUT     ?= results/bench
+CROSSCHECK_OUT ?= results/crosscheck
+CROSSCHECK_CHUNKS ?= 3
 APT_PACKAGES  := libopenblas-dev pkg-config gnuplot-nox curl unzip python3-numpy
 PROFILE       ?= smoke
 PROFILES      ?= experiments/profiles.json
@@ -59,7 +61,7 @@ export CIESS_THREADS := $(THREADS)
 export CIESS_RESULTS_DIR := $(RESULTS)
 
 .PHONY: help deps build test data bench check-resume clean plan reproduce status verify report aggregate \
-        check-reproduce-resume determinism test-slurm $(ARTIFACTS)
+        check-reproduce-resume determinism test-slurm crosscheck-split crosscheck-torch $(ARTIFACTS)
 
 help:
 	@echo "ciess-swift — reproduce CIESS (SIGIR 2023) end to end"
@@ -70,6 +72,8 @@ help:
 	@echo "  make data     fetch, verify and split ML-1M and Yelp2018 (DATA_MIRROR=dir to read a local mirror)"
 	@echo "  make bench    time the benchmark workloads; with TORCH_PYTHON, also the PyTorch reference and ratios"
 	@echo "  make check-resume  kill -9 a short CIESS search on ML-1M, resume it, compare with an uninterrupted run"
+	@echo "  make crosscheck-split  rebuild both splits with NumPy itself and cmp them with ciess data split"
+	@echo "  make crosscheck-torch  train an independent PyTorch LightGCN (TORCH_PYTHON) on the exported ML-1M split"
 	@echo "  make clean    remove build folders (keeps datasets/ and results/)"
 	@echo ""
 	@echo "  Experiments (PROFILE=smoke|quick|paper, default $(PROFILE); results in $(RESULTS)/PROFILE/):"
@@ -114,6 +118,36 @@ test: deps
 data: build
 	$(CIESS) data prepare --dataset all
 	$(CIESS) data stats --dataset all
+
+# Independent references, outside `make test`: NumPy's own RandomState for the split (python3-numpy is in deps),
+# PyTorch autograd for LightGCN training (TORCH_PYTHON). Inputs are the verified files in datasets/raw/.
+crosscheck-split: build
+	@set -e; raw=$${CIESS_DATA_DIR:-datasets}/raw; out=$(CROSSCHECK_OUT)/split; mkdir -p $$out; \
+	$(CIESS) data prepare --dataset all; \
+	if [ -f $$raw/ml-1m/ml-1m.zip ]; then unzip -p $$raw/ml-1m/ml-1m.zip ml-1m/ratings.dat > $$out/ratings.dat; \
+	  ml=$$out/ratings.dat; else ml=$$raw/ml-1m/interactions.dat; fi; \
+	yelp=$$raw/yelp2018/train.txt; [ -f $$yelp ] || yelp=$$raw/yelp2018/train.rebuilt.txt; \
+	python3 scripts/numpy-split.py --ml-1m $$ml --out $$out/ml-1m/numpy; \
+	python3 scripts/numpy-split.py --yelp2018 $$yelp $$raw/yelp2018/test.txt --out $$out/yelp2018/numpy; \
+	differ=0; for d in ml-1m yelp2018; do \
+	  $(CIESS) data split --dataset $$d --out $$out/$$d/ciess > /dev/null; \
+	  for f in train valid test; do \
+	    if cmp -s $$out/$$d/ciess/$$f.tsv $$out/$$d/numpy/$$f.tsv; then echo "crosscheck-split: $$d $$f.tsv identical"; \
+	    else echo "crosscheck-split: $$d $$f.tsv DIFFERS from NumPy's"; differ=1; fi; \
+	  done; \
+	done; \
+	[ $$differ -eq 0 ] && echo "crosscheck-split: PASSED (ciess = NumPy on both datasets)" || \
+	  { echo "crosscheck-split: FAILED"; exit 1; }
+
+crosscheck-torch: build
+	@[ -n "$(TORCH_PYTHON)" ] || { echo "crosscheck-torch: set TORCH_PYTHON to a Python with torch (e.g. .venv-torch/bin/python)"; exit 1; }
+	@set -e; out=$(CROSSCHECK_OUT)/torch; mkdir -p $$out; \
+	$(CIESS) data split --dataset ml-1m --out $$out/split > /dev/null; \
+	echo "crosscheck-torch: PyTorch LightGCN, full size, P-code, $(CROSSCHECK_CHUNKS) chunks of 3000 batches, $(THREADS) threads"; \
+	$(TORCH_PYTHON) -W ignore scripts/torch-lightgcn.py --split $$out/split --chunks $(CROSSCHECK_CHUNKS) \
+	    --threads $(THREADS) > $$out/torch.jsonl.tmp && mv $$out/torch.jsonl.tmp $$out/torch.jsonl; \
+	echo "crosscheck-torch: per-chunk TEST metrics in $$out/torch.jsonl; compare with"; \
+	echo "  $(CIESS) train --dataset ml-1m --backbone lightgcn --sizes full --protocol code --max-chunks $(CROSSCHECK_CHUNKS)"
 
 # The reference graphs are drawn by the reference script's own code (NumPy only, see bench/export_graph.py),
 # so both sides time exactly the same graph; `ciess bench` checks graph_sha256.

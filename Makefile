@@ -124,8 +124,8 @@ data: build
 crosscheck-split: build
 	@set -e; raw=$${CIESS_DATA_DIR:-datasets}/raw; out=$(CROSSCHECK_OUT)/split; mkdir -p $$out; \
 	$(CIESS) data prepare --dataset all; \
-	if [ -f $$raw/ml-1m/ml-1m.zip ]; then unzip -p $$raw/ml-1m/ml-1m.zip ml-1m/ratings.dat > $$out/ratings.dat; \
-	  ml=$$out/ratings.dat; else ml=$$raw/ml-1m/interactions.dat; fi; \
+	if [ -f $$raw/ml-1m/ml-1m.zip ]; then unzip -p $$raw/ml-1m/ml-1m.zip ml-1m/ratings.dat > $$out/ratings.dat.tmp; \
+	  mv $$out/ratings.dat.tmp $$out/ratings.dat; ml=$$out/ratings.dat; else ml=$$raw/ml-1m/interactions.dat; fi; \
 	yelp=$$raw/yelp2018/train.txt; [ -f $$yelp ] || yelp=$$raw/yelp2018/train.rebuilt.txt; \
 	python3 scripts/numpy-split.py --ml-1m $$ml --out $$out/ml-1m/numpy; \
 	python3 scripts/numpy-split.py --yelp2018 $$yelp $$raw/yelp2018/test.txt --out $$out/yelp2018/numpy; \

@@ -120,17 +120,17 @@ data: build
 	$(CIESS) data stats --dataset all
 
 # Independent references, outside `make test`: NumPy's own RandomState for the split (python3-numpy is in deps),
-# PyTorch autograd for LightGCN training (TORCH_PYTHON). Inputs are the verified files in datasets/raw/.
+# PyTorch autograd for LightGCN training (TORCH_PYTHON). `ciess data split` runs first: it fetches and verifies
+# the raw files that numpy-split.py then reads from datasets/raw/.
 crosscheck-split: build
 	@set -e; raw=$${CIESS_DATA_DIR:-datasets}/raw; out=$(CROSSCHECK_OUT)/split; mkdir -p $$out; \
-	$(CIESS) data prepare --dataset all; \
+	for d in ml-1m yelp2018; do $(CIESS) data split --dataset $$d --out $$out/$$d/ciess > /dev/null; done; \
 	if [ -f $$raw/ml-1m/ml-1m.zip ]; then unzip -p $$raw/ml-1m/ml-1m.zip ml-1m/ratings.dat > $$out/ratings.dat.tmp; \
 	  mv $$out/ratings.dat.tmp $$out/ratings.dat; ml=$$out/ratings.dat; else ml=$$raw/ml-1m/interactions.dat; fi; \
 	yelp=$$raw/yelp2018/train.txt; [ -f $$yelp ] || yelp=$$raw/yelp2018/train.rebuilt.txt; \
 	python3 scripts/numpy-split.py --ml-1m $$ml --out $$out/ml-1m/numpy; \
 	python3 scripts/numpy-split.py --yelp2018 $$yelp $$raw/yelp2018/test.txt --out $$out/yelp2018/numpy; \
 	differ=0; for d in ml-1m yelp2018; do \
-	  $(CIESS) data split --dataset $$d --out $$out/$$d/ciess > /dev/null; \
 	  for f in train valid test; do \
 	    if cmp -s $$out/$$d/ciess/$$f.tsv $$out/$$d/numpy/$$f.tsv; then echo "crosscheck-split: $$d $$f.tsv identical"; \
 	    else echo "crosscheck-split: $$d $$f.tsv DIFFERS from NumPy's"; differ=1; fi; \

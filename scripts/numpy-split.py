@@ -4,8 +4,8 @@
 An independent check of `Sources/RecData/StratifiedSplit.swift`: the authors' procedure is, per user in
 ascending raw id, the user's rows in file order permuted by `numpy.random.RandomState(42).permutation(n)`,
 cut at round-half-even(0.5 n) and round-half-even(0.75 n) into TRAIN / VAL / TEST. Run on the same input
-file, the three TSVs written here must be byte-identical to those of `ciess data split` (`make crosscheck`
-compares them with cmp).
+file, the three TSVs written here must be byte-identical to those of `ciess data split` (`make
+crosscheck-split` compares them with cmp).
 
     numpy-split.py --ml-1m FILE --out DIR              # ratings.dat (4 fields) or the mirror's 2-field pairs
     numpy-split.py --yelp2018 TRAIN TEST --out DIR     # LightGCN adjacency lists, train then test
@@ -57,13 +57,19 @@ def read_adjacency_lists(paths):
     return rows
 
 
+def reorder_rows(rows, order_seed):
+    """Every user's rows (users ascending) permuted by one default_rng(order_seed) stream; the split of the result
+    equals `split(rows, order_seed)`, and `reorder-ml1m-mirror.py` writes it as a file."""
+    shuffle = np.random.default_rng(order_seed)
+    return {user: [rows[user][k] for k in shuffle.permutation(len(rows[user]))] for user in sorted(rows)}
+
+
 def split(rows, order_seed=None):
-    shuffle = np.random.default_rng(order_seed) if order_seed is not None else None
+    if order_seed is not None:
+        rows = reorder_rows(rows, order_seed)
     parts = {"train": [], "valid": [], "test": []}
     for user in sorted(rows):
         items = np.array(rows[user], dtype=np.int64)
-        if shuffle is not None:
-            items = items[shuffle.permutation(len(items))]
         n = len(items)
         permuted = items[np.random.RandomState(42).permutation(n)]
         first, second = int(round(0.5 * n)), int(round(0.75 * n))  # Python's round is half-even

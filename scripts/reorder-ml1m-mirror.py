@@ -15,26 +15,17 @@ The pair (1, 1193) is written first, as in the official file; `ciess` excludes i
 """
 import argparse
 import hashlib
+import importlib.util
 import json
 import os
 import sys
 
-import numpy as np
+# The reader and the within-user shuffle are numpy-split.py's, so both scripts draw the same order by construction.
+_spec = importlib.util.spec_from_file_location("numpy_split", os.path.join(os.path.dirname(__file__), "numpy-split.py"))
+numpy_split = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(numpy_split)
 
 MIRROR_PATH = "ml-1m/interactions.dat"
-
-
-def read_rows(path):
-    rows = {}
-    with open(path) as f:
-        for number, line in enumerate(f, 1):
-            fields = line.rstrip("\n").split("::")
-            if len(fields) not in (2, 4) or not all(field.isdigit() for field in fields[:2]):
-                sys.exit(f"{path}:{number}: expected 'UserID::MovieID' or 'UserID::MovieID::Rating::Timestamp'")
-            user, item = int(fields[0]), int(fields[1])
-            if (user, item) != (1, 1193):
-                rows.setdefault(user, []).append(item)
-    return rows
 
 
 def write_atomically(path, data):
@@ -46,13 +37,10 @@ def write_atomically(path, data):
 
 
 def reordered(rows, order_seed):
-    """Users ascending, each user's rows permuted by one default_rng(order_seed) stream (the same draws as
-    `numpy-split.py --order-seed`)."""
-    rng = np.random.default_rng(order_seed)
+    """The file's bytes: (1, 1193) first, then users ascending with the rows of `numpy-split.reorder_rows`."""
     lines = ["1::1193\n"]
-    for user in sorted(rows):
-        items = np.array(rows[user], dtype=np.int64)
-        lines += [f"{user}::{item}\n" for item in items[rng.permutation(len(items))]]
+    for user, items in numpy_split.reorder_rows(rows, order_seed).items():
+        lines += [f"{user}::{item}\n" for item in items]
     return "".join(lines).encode()
 
 
@@ -75,7 +63,7 @@ def main():
     parser.add_argument("--order-seed", type=int, required=True)
     parser.add_argument("--out", required=True)
     args = parser.parse_args()
-    data = reordered(read_rows(os.path.join(args.mirror, MIRROR_PATH)), args.order_seed)
+    data = reordered(numpy_split.read_movielens(os.path.join(args.mirror, MIRROR_PATH)), args.order_seed)
     with open(args.manifest) as f:
         manifest = manifest_naming(json.load(f), data)
     write_atomically(os.path.join(args.out, "mirror", MIRROR_PATH), data)

@@ -14,9 +14,14 @@ public struct TrainingRequest: Sendable, Codable, Equatable {
     public var seed: UInt64
     public var batchSize: Int
     public var converge: ConvergeConfig
+    /// K* (specs §4.5): also record the monitor after exactly this many chunks, training past the
+    /// CONVERGE stop when needed (never selecting there). Only under P-code, where the monitor is TEST
+    /// with TRAIN ∪ VAL excluded, so that record is the fixed-budget, selection-free TEST number.
+    /// nil: not recorded (and absent from the JSON, so earlier requests keep their fingerprints).
+    public var fixedChunk: Int?
 
     public init(dataset: String, backbone: BackboneKind, sizes: SizesSpec, finalProtocol: FinalProtocol,
-                seed: UInt64, batchSize: Int = 10_000, converge: ConvergeConfig = ConvergeConfig()) {
+                seed: UInt64, batchSize: Int = 10_000, converge: ConvergeConfig = ConvergeConfig(), fixedChunk: Int? = nil) {
         self.dataset = dataset
         self.backbone = backbone
         self.sizes = sizes
@@ -24,7 +29,15 @@ public struct TrainingRequest: Sendable, Codable, Equatable {
         self.seed = seed
         self.batchSize = batchSize
         self.converge = converge
+        self.fixedChunk = fixedChunk
     }
+}
+
+/// The TEST metrics after exactly `chunk` = K* chunks of a P-code training: a fixed training budget
+/// and no selection on TEST (specs §4.5), reported beside the test-selected value.
+public struct FixedChunkTest: Sendable, Codable, Equatable {
+    public var chunk: Int
+    public var test: MetricSummary
 }
 
 /// What a training run reports (one JSON object).
@@ -38,11 +51,15 @@ public struct TrainingOutcome: Sendable, Codable, Equatable {
     public var sparsity: Double
     public var bestChunk: Int
     public var chunksRun: Int
+    /// TEST after exactly K* chunks (P-code with `request.fixedChunk`), else nil.
+    public var fixedChunkTest: FixedChunkTest?
     public var history: [ChunkRecord]
     public var wallSeconds: Double
     public var rawDigest: String
     public var splitDigest: String
     public var provenance: Provenance
+    /// How the raw rows were ordered before the split (`SplitDataset.sourceOrder`).
+    public var sourceOrder: String = "as distributed"
 }
 
 public enum TrainingRun {
@@ -74,7 +91,7 @@ public enum TrainingRun {
             seed: request.seed, batchSize: request.batchSize, converge: request.converge,
             monitor: request.finalProtocol.monitor(of: d),
             monitorName: request.finalProtocol == .clean ? "VAL" : "TEST", checkpoint: file, progress: progress,
-            stopAfterChunk: stopAfterChunk) else { return nil }
+            trainThrough: fixedChunk(request), stopAfterChunk: stopAfterChunk) else { return nil }
         let model = trained.model, outcome = trained.outcome
         let scorer = model.makeScorer()
         let test = FullRankingEvaluator.evaluate(scorer: scorer, positives: d.test, exclude: [d.train, d.valid]).summary
@@ -82,10 +99,23 @@ public enum TrainingRun {
             ? FullRankingEvaluator.evaluate(scorer: scorer, positives: d.valid, exclude: [d.train]).summary : nil
         return TrainingOutcome(request: request, protocolLabel: request.finalProtocol.label, valid: valid, test: test,
                                sparsity: sparsity, bestChunk: outcome.bestChunk, chunksRun: outcome.chunksRun,
+                               fixedChunkTest: fixedChunkTest(request, history: outcome.history),
                                history: outcome.history,
                                wallSeconds: trained.resumedSeconds + Date().timeIntervalSince(start),
                                rawDigest: d.rawDigest, splitDigest: d.splitDigest,
-                               provenance: .current(threads: Threads.count))
+                               provenance: .current(threads: Threads.count), sourceOrder: d.sourceOrder)
+    }
+
+    /// The chunk count to train through: K* under P-code, else 0 (plain CONVERGE).
+    static func fixedChunk(_ request: TrainingRequest) -> Int {
+        request.finalProtocol == .code ? request.fixedChunk ?? 0 : 0
+    }
+
+    /// Under P-code the monitor of chunk K* is TEST with TRAIN ∪ VAL excluded: the selection-free number.
+    static func fixedChunkTest(_ request: TrainingRequest, history: [ChunkRecord]) -> FixedChunkTest? {
+        let k = fixedChunk(request)
+        guard k >= 1, history.count >= k, let test = history[k - 1].monitor else { return nil }
+        return FixedChunkTest(chunk: k, test: test)
     }
 
     /// What a resumable training must have been started with: the request, the data (raw and split

@@ -16,6 +16,7 @@ public struct DataStatsReport: Codable, Sendable {
     public var rawFiles: [RawFile]
     public var rawDigest: String
     public var splitDigest: String
+    public var sourceOrder: String
     public var cacheFile: String
     public var cacheHit: Bool
     public var seconds: Double
@@ -26,6 +27,7 @@ public struct DataStatsReport: Codable, Sendable {
         rawFiles = p.rawFiles.map { RawFile(role: $0.role, file: $0.path.path, origin: $0.origin, bytes: $0.bytes, sha256: $0.sha256) }
         rawDigest = p.dataset.rawDigest
         splitDigest = p.dataset.splitDigest
+        sourceOrder = p.dataset.sourceOrder
         cacheFile = p.cacheFile.path
         cacheHit = p.cacheHit
         self.seconds = seconds
@@ -49,6 +51,7 @@ public struct DataStatsReport: Codable, Sendable {
                      row("all", statistics.all), row("train", statistics.train),
                      row("valid", statistics.valid), row("test", statistics.test)]
         for f in rawFiles { lines.append("  raw \(f.role): \(f.file) (\(f.origin), \(f.bytes) bytes) sha256 \(f.sha256)") }
+        lines.append("  row order before the split: \(sourceOrder)")
         lines.append("  split digest: \(splitDigest)")
         lines.append("  cache: \(cacheFile) (\(cacheHit ? "hit" : "built")), \(String(format: "%.2f", seconds)) s")
         return lines.joined(separator: "\n")

@@ -46,6 +46,10 @@ public struct DatasetManifest: Codable, Sendable, Equatable {
         /// How to parse it: `movielens` (`::` lines) or `lightgcn-adjacency` (`user item item …`).
         public var format: String
         public var note: String?
+        /// Whether the official within-user row order survives in this form (nil: `original`).
+        /// `lost` needs `orderSeed`: the split first restores a seeded random order (`WithinUserOrder`).
+        public var withinUserOrder: WithinUserOrder?
+        public var orderSeed: UInt32?
     }
 
     public struct Preprocessing: Codable, Sendable, Equatable {
@@ -129,6 +133,13 @@ public struct DatasetManifest: Codable, Sendable, Equatable {
                     if let b = s.bytes, b < 0 { throw fail("\(sat): bytes must be non-negative") }
                     guard DatasetManifest.formats.contains(s.format) else {
                         throw fail("\(sat): format '\(s.format)' is not one of \(DatasetManifest.formats.sorted())")
+                    }
+                    switch (s.withinUserOrder ?? .original, s.orderSeed) {
+                    case (.lost, nil):
+                        throw fail("\(sat): withinUserOrder 'lost' needs an orderSeed (a non-negative integer) for the restoring shuffle")
+                    case (.original, .some):
+                        throw fail("\(sat): orderSeed is only valid with withinUserOrder 'lost'")
+                    default: break
                     }
                     if let m = s.archiveMember, m.isEmpty || !s.cacheName.hasSuffix(".zip") {
                         throw fail("\(sat): archiveMember needs a non-empty member and a .zip cacheName")

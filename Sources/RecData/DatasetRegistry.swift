@@ -54,10 +54,11 @@ public enum DatasetRegistry {
         let fetcher = DatasetFetcher(dataRoot: dataRoot, mirror: mirror, allowDownload: allowDownload)
         let files = try fetcher.fetch(entry, progress: progress)
         let rawDigest = files.map(\.sha256).joined(separator: "+")
-        let key = SplitCache.key(dataset: entry, rawDigest: rawDigest)
+        let sourceOrder = files.map { WithinUserOrder.describe($0.source) }.joined(separator: "; ")
+        let key = SplitCache.key(dataset: entry, rawDigest: rawDigest, sourceOrder: sourceOrder)
         let cacheFile = SplitCache.path(dataRoot: dataRoot, dataset: name, key: key)
         if let cached = SplitCache.load(from: cacheFile, problem: { progress?($0) }) {
-            if cached.name == name && cached.rawDigest == rawDigest {
+            if cached.name == name && cached.rawDigest == rawDigest && cached.sourceOrder == sourceOrder {
                 let stats = DatasetStatistics(cached)
                 try stats.verify(expected: entry.expected)
                 return Prepared(dataset: cached, statistics: stats, rawFiles: files, cacheFile: cacheFile,
@@ -68,7 +69,7 @@ public enum DatasetRegistry {
         }
         progress?("\(name): parsing")
         var raw = RawInteractions()
-        for f in files { raw.append(try parse(f)) }
+        for f in files { raw.append(try parseInSplitOrder(f, progress: progress)) }
         let pre = InteractionPreprocessing(excludedPairs: entry.preprocessing.excludePairs.map { (user: $0[0], item: $0[1]) })
         var (clean, report) = pre.apply(raw)
         if !entry.preprocessing.deduplicate && report.duplicateRows > 0 {
@@ -77,13 +78,22 @@ public enum DatasetRegistry {
         raw = RawInteractions()
         progress?("\(name): \(report.inputRows) rows read, \(report.excludedRows) excluded, \(report.duplicateRows) repeated; splitting")
         let split = StratifiedSplit(seed: entry.split.seed, trainFraction: entry.split.trainFraction, validEnd: entry.split.validEnd)
-        let dataset = split.split(clean, name: name, rawDigest: rawDigest)
+        let dataset = split.split(clean, name: name, rawDigest: rawDigest, sourceOrder: sourceOrder)
         clean = RawInteractions()
         let stats = DatasetStatistics(dataset)
         try stats.verify(expected: entry.expected)
         try SplitCache.save(dataset, to: cacheFile)
         return Prepared(dataset: dataset, statistics: stats, rawFiles: files, cacheFile: cacheFile,
                         cacheHit: false, preprocessing: report)
+    }
+
+    /// A verified raw file's rows in the order the split takes them: as parsed, or, for a source whose
+    /// within-user order is lost, after the seeded restoring shuffle (`WithinUserOrder.restore`).
+    static func parseInSplitOrder(_ f: DatasetFetcher.FetchedFile, progress: ((String) -> Void)?) throws -> RawInteractions {
+        let rows = try parse(f)
+        guard f.source.withinUserOrder == .lost, let seed = f.source.orderSeed else { return rows }
+        progress?("\(f.source.cacheName): within-user row order is lost (sorted); restoring a random order with seed \(seed)")
+        return WithinUserOrder.restore(rows, seed: seed)
     }
 
     /// Parses one verified raw file according to its source's format (extracting the archive

@@ -11,8 +11,14 @@
 /// user's rows (in file order) at the positions of this permutation.
 public enum NumPyPermutation {
     public static func permutation(_ n: Int, seed: UInt32) -> [Int] {
-        precondition(n >= 0, "permutation length must be non-negative")
         var rng = MT19937(seed: seed)
+        return permutation(n, using: &rng)
+    }
+
+    /// The next `permutation(n)` of a `RandomState` whose generator is `rng` (the stream continues:
+    /// consecutive calls equal consecutive `rs.permutation(n_k)` calls on one `RandomState`).
+    public static func permutation(_ n: Int, using rng: inout MT19937) -> [Int] {
+        precondition(n >= 0, "permutation length must be non-negative")
         var a = Array(0..<n)
         if n < 2 { return a }
         for i in stride(from: n - 1, through: 1, by: -1) {

@@ -2,15 +2,16 @@ import Foundation
 
 /// The processed split on disk: `<dataRoot>/processed/<name>/split-<key>.bin`, where `key` is the
 /// first 16 hex digits of a SHA-256 over everything that determines the split (raw digests, split
-/// parameters, preprocessing rule, `codeVersion`). Change any of them and the key changes.
+/// parameters, each source's within-user order and order seed, preprocessing rule, `codeVersion`).
+/// Change any of them and the key changes.
 ///
 /// Binary layout (all integers little-endian):
 /// ```
 /// "CIESSPLT"                         8 bytes magic
-/// version UInt32 (= 1)
+/// version UInt32 (= 2)
 /// U, I, nTrain, nValid, nTest,       UInt64 each
-/// len(name), len(rawDigest), len(splitDigest)   UInt64 each
-/// name, rawDigest, splitDigest      UTF-8 bytes
+/// len(name), len(rawDigest), len(splitDigest), len(sourceOrder)   UInt64 each
+/// name, rawDigest, splitDigest, sourceOrder   UTF-8 bytes
 /// userRawIds  Int64 × U,  itemRawIds Int64 × I
 /// for TRAIN, VAL, TEST: offsets Int64 × (U+1), items Int32 × n
 /// SHA-256 of all preceding bytes    32 bytes
@@ -21,16 +22,17 @@ import Foundation
 /// trusted. Writes are atomic.
 public enum SplitCache {
     /// Bump when parsing, preprocessing, splitting or this format changes meaning.
-    public static let codeVersion = "recdata-split-1"
+    public static let codeVersion = "recdata-split-2"
     static let magic = Array("CIESSPLT".utf8)
-    static let formatVersion: UInt32 = 1
+    static let formatVersion: UInt32 = 2
 
-    public static func key(dataset: DatasetManifest.Dataset, rawDigest: String) -> String {
+    public static func key(dataset: DatasetManifest.Dataset, rawDigest: String, sourceOrder: String) -> String {
         let sp = dataset.split
         let excl = dataset.preprocessing.excludePairs.map { $0.map(String.init).joined(separator: ":") }.joined(separator: ",")
         let text = "code=\(codeVersion)|dataset=\(dataset.name)|raw=\(rawDigest)|seed=\(sp.seed)|"
             + "train=\(sp.trainFraction)|validEnd=\(sp.validEnd)|rounding=\(sp.rounding)|exclude=\(excl)|"
-            + "dedupe=\(dataset.preprocessing.deduplicate)|reindex=users-ascending,items-first-appearance-train-valid-test"
+            + "dedupe=\(dataset.preprocessing.deduplicate)|reindex=users-ascending,items-first-appearance-train-valid-test|"
+            + "order=\(sourceOrder)"
         return String(SHA256.hex(Array(text.utf8)).prefix(16))
     }
 
@@ -45,9 +47,10 @@ public enum SplitCache {
         out.append(contentsOf: magic)
         appendLE(&out, formatVersion)
         let name = Array(d.name.utf8), raw = Array(d.rawDigest.utf8), split = Array(d.splitDigest.utf8)
+        let order = Array(d.sourceOrder.utf8)
         for v in [d.userCount, d.itemCount, d.train.interactionCount, d.valid.interactionCount,
-                  d.test.interactionCount, name.count, raw.count, split.count] { appendLE(&out, UInt64(v)) }
-        out.append(contentsOf: name); out.append(contentsOf: raw); out.append(contentsOf: split)
+                  d.test.interactionCount, name.count, raw.count, split.count, order.count] { appendLE(&out, UInt64(v)) }
+        out.append(contentsOf: name); out.append(contentsOf: raw); out.append(contentsOf: split); out.append(contentsOf: order)
         appendArray(&out, d.userRawIds.map { $0.littleEndian })
         appendArray(&out, d.itemRawIds.map { $0.littleEndian })
         for part in [d.train, d.valid, d.test] {
@@ -103,8 +106,8 @@ public enum SplitCache {
             guard u32() == formatVersion else { throw bad("unsupported version") }
             let users = try count(), items = try count()
             let n = [try count(), try count(), try count()]
-            let nameLen = try count(), rawLen = try count(), splitLen = try count()
-            let expectedSize = pos + nameLen + rawLen + splitLen + 8 * (users + items) + 3 * 8 * (users + 1) + 4 * (n[0] + n[1] + n[2])
+            let nameLen = try count(), rawLen = try count(), splitLen = try count(), orderLen = try count()
+            let expectedSize = pos + nameLen + rawLen + splitLen + orderLen + 8 * (users + items) + 3 * 8 * (users + 1) + 4 * (n[0] + n[1] + n[2])
             guard expectedSize == body.count else { throw bad("length \(body.count) does not match the header (\(expectedSize))") }
             func string(_ len: Int) -> String {
                 defer { pos += len }
@@ -119,6 +122,7 @@ public enum SplitCache {
                 return (0..<k).map { Int32(littleEndian: raw.loadUnaligned(fromByteOffset: pos + 4 * $0, as: Int32.self)) }
             }
             let name = string(nameLen), rawDigest = string(rawLen), splitDigest = string(splitLen)
+            let sourceOrder = string(orderLen)
             let userRaw = int64s(users), itemRaw = int64s(items)
             var parts: [UserItemLists] = []
             for p in 0..<3 {
@@ -137,7 +141,7 @@ public enum SplitCache {
                 parts.append(UserItemLists(userCount: users, itemCount: items, offsets: offsets, items: list))
             }
             return SplitDataset(name: name, userRawIds: userRaw, itemRawIds: itemRaw, train: parts[0], valid: parts[1],
-                                test: parts[2], rawDigest: rawDigest, splitDigest: splitDigest)
+                                test: parts[2], rawDigest: rawDigest, splitDigest: splitDigest, sourceOrder: sourceOrder)
         }
     }
 

@@ -11,12 +11,15 @@ public struct SplitDataset: Sendable, Equatable, Codable {
     public let test: UserItemLists
     /// SHA-256 (hex) of the raw input files, in manifest order, joined by "+".
     public let rawDigest: String
-    /// SHA-256 (hex) of the split itself (see `SplitDigest`).
+    /// SHA-256 (hex) of the split itself and of `sourceOrder` (see `SplitDigest`).
     public let splitDigest: String
+    /// How each raw file's rows were ordered before the split, in manifest order, joined by "; "
+    /// (`WithinUserOrder.describe`): "as distributed", or "within-user order restored, seed S".
+    public let sourceOrder: String
 
     public init(name: String, userRawIds: [Int64], itemRawIds: [Int64],
                 train: UserItemLists, valid: UserItemLists, test: UserItemLists,
-                rawDigest: String, splitDigest: String) {
+                rawDigest: String, splitDigest: String, sourceOrder: String = "as distributed") {
         self.name = name
         self.userRawIds = userRawIds
         self.itemRawIds = itemRawIds
@@ -25,6 +28,7 @@ public struct SplitDataset: Sendable, Equatable, Codable {
         self.test = test
         self.rawDigest = rawDigest
         self.splitDigest = splitDigest
+        self.sourceOrder = sourceOrder
     }
 
     public var userCount: Int { userRawIds.count }

@@ -1,13 +1,16 @@
 /// A machine-independent fingerprint of a split, so two machines can compare splits by one string.
 ///
-/// Definition: SHA-256 (hex) of the ASCII tag `ciess-split-v1\n` followed by one 17-byte record per
-/// interaction: raw user id (Int64, little-endian), raw item id (Int64, little-endian), role
-/// (UInt8: 0 TRAIN, 1 VAL, 2 TEST); records sorted by raw user, then raw item (numerically). It
-/// depends only on which raw pair went to which role, not on the internal numbering. Each
-/// (user, item) pair must occur once over the three parts.
+/// Definition: SHA-256 (hex) of the ASCII tag `ciess-split-v2\n`, the UTF-8 line
+/// `source order: <sourceOrder>\n` (how the raw rows were ordered before the split,
+/// `SplitDataset.sourceOrder`), then one 17-byte record per interaction: raw user id (Int64,
+/// little-endian), raw item id (Int64, little-endian), role (UInt8: 0 TRAIN, 1 VAL, 2 TEST);
+/// records sorted by raw user, then raw item (numerically). Beyond the source order it depends only
+/// on which raw pair went to which role, not on the internal numbering. Each (user, item) pair must
+/// occur once over the three parts.
 public enum SplitDigest {
     public static func compute(userRawIds: [Int64], itemRawIds: [Int64],
-                               train: UserItemLists, valid: UserItemLists, test: UserItemLists) -> String {
+                               train: UserItemLists, valid: UserItemLists, test: UserItemLists,
+                               sourceOrder: String) -> String {
         // Flatten to (user, item, role) arrays, then order by raw item and stably by raw user.
         let n = train.interactionCount + valid.interactionCount + test.interactionCount
         var users = [Int32](), items = [Int32](), roles = [UInt8]()
@@ -24,7 +27,7 @@ public enum SplitDigest {
         let order = CountingSort.stableOrder(byItem, by: users.map { userRank[Int($0)] }, keyCount: userRawIds.count)
 
         var hasher = SHA256()
-        hasher.update(Array("ciess-split-v1\n".utf8))
+        hasher.update(Array("ciess-split-v2\nsource order: \(sourceOrder)\n".utf8))
         var buffer = [UInt8](repeating: 0, count: 17 * 4096)
         var used = 0
         for r in order {

@@ -107,7 +107,9 @@ public struct StratifiedSplit: Sendable, Equatable {
 
     /// Splits and re-indexes `input` into a `SplitDataset`. The input must be de-duplicated
     /// (`InteractionPreprocessing`); a repeated (user, item) pair is a precondition failure.
-    public func split(_ input: RawInteractions, name: String, rawDigest: String) -> SplitDataset {
+    /// `sourceOrder` says how the input rows were ordered (`SplitDataset.sourceOrder`); it enters the digest.
+    public func split(_ input: RawInteractions, name: String, rawDigest: String,
+                      sourceOrder: String = "as distributed") -> SplitDataset {
         let a = assign(input)
         let userCount = a.groups.userCount
         // Item ids by first appearance in the concatenation.
@@ -146,9 +148,9 @@ public struct StratifiedSplit: Sendable, Equatable {
             parts.append(UserItemLists(userCount: userCount, itemCount: itemCount, offsets: offsets, items: list))
         }
         let digest = SplitDigest.compute(userRawIds: a.groups.userRawIds, itemRawIds: items.raw,
-                                         train: parts[0], valid: parts[1], test: parts[2])
+                                         train: parts[0], valid: parts[1], test: parts[2], sourceOrder: sourceOrder)
         return SplitDataset(name: name, userRawIds: a.groups.userRawIds, itemRawIds: items.raw,
                             train: parts[0], valid: parts[1], test: parts[2],
-                            rawDigest: rawDigest, splitDigest: digest)
+                            rawDigest: rawDigest, splitDigest: digest, sourceOrder: sourceOrder)
     }
 }

@@ -18,6 +18,11 @@ final class DatasetManifestTests: XCTestCase {
         for d in m.datasets {
             XCTAssertEqual(d.split, .init(seed: 42, trainFraction: 0.5, validEnd: 0.75, rounding: "half-even"))
         }
+        // The sorted mirror forms declare their lost row order (restored with seed 1); official forms do not.
+        let sources = m.datasets.flatMap(\.files).flatMap(\.sources)
+        XCTAssertEqual(sources.filter { $0.withinUserOrder == .lost }.map(\.cacheName), ["interactions.dat", "train.rebuilt.txt"])
+        XCTAssertEqual(sources.filter { $0.withinUserOrder == .lost }.map(\.orderSeed), [1, 1])
+        XCTAssertTrue(sources.filter { $0.url != nil }.allSatisfy { $0.withinUserOrder == nil && $0.orderSeed == nil })
     }
 
     func check(_ mutate: (inout DatasetManifest) -> Void, contains text: String, line: UInt = #line) throws {
@@ -46,6 +51,21 @@ final class DatasetManifestTests: XCTestCase {
         try check({ $0.datasets[0].split.validEnd = 0.4 }, contains: "split fractions")
         try check({ $0.datasets[0].expected.items = 0 }, contains: "expected counts must be positive")
         try check({ $0.datasets[0].files[0].sources[0].archiveMember = "x" }, contains: "archiveMember")
+        try check({ $0.datasets[0].files[0].sources[0].withinUserOrder = .lost }, contains: "'lost' needs an orderSeed")
+        try check({ $0.datasets[0].files[0].sources[0].orderSeed = 3 }, contains: "orderSeed is only valid with withinUserOrder 'lost'")
+        try check({ $0.datasets[0].files[0].sources[0].withinUserOrder = .original; $0.datasets[0].files[0].sources[0].orderSeed = 3 },
+                  contains: "orderSeed is only valid")
+    }
+
+    func testUnknownRowOrderIsRefusedWithTheKey() throws {
+        let w = try TinyWorld()
+        let text = String(decoding: try Data(contentsOf: w.manifestURL), as: UTF8.self)
+            .replacingOccurrences(of: "\"format\":", with: "\"withinUserOrder\":\"shuffled\",\"format\":")
+        try Data(text.utf8).write(to: w.manifestURL)
+        XCTAssertThrowsError(try DatasetManifest.load(from: w.manifestURL)) { e in
+            XCTAssertTrue("\(e)".contains("invalid manifest"), "\(e)")
+            XCTAssertTrue("\(e)".contains("withinUserOrder"), "\(e)")
+        }
     }
 
     func testMalformedJSONIsReportedWithFile() throws {

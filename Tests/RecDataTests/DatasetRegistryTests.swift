@@ -17,7 +17,7 @@ final class DatasetRegistryTests: XCTestCase {
         // Same as splitting directly.
         let direct = StratifiedSplit().split(
             InteractionPreprocessing(excludedPairs: [(1, 1193)]).apply(try MovieLensParser.parse(w.content, fileName: "x")).0,
-            name: "tiny", rawDigest: SHA256.hex(w.content))
+            name: "tiny", rawDigest: SHA256.hex(w.content), sourceOrder: "pairs.dat: as distributed")
         XCTAssertEqual(a.dataset, direct)
     }
 
@@ -62,11 +62,44 @@ final class DatasetRegistryTests: XCTestCase {
         let d = w.dataset(w.source())
         var other = d
         other.split.seed = 43
-        XCTAssertNotEqual(SplitCache.key(dataset: d, rawDigest: "a"), SplitCache.key(dataset: other, rawDigest: "a"))
-        XCTAssertNotEqual(SplitCache.key(dataset: d, rawDigest: "a"), SplitCache.key(dataset: d, rawDigest: "b"))
+        func key(_ d: DatasetManifest.Dataset, _ raw: String, _ order: String = "o") -> String {
+            SplitCache.key(dataset: d, rawDigest: raw, sourceOrder: order)
+        }
+        XCTAssertNotEqual(key(d, "a"), key(other, "a"))
+        XCTAssertNotEqual(key(d, "a"), key(d, "b"))
+        XCTAssertNotEqual(key(d, "a", "pairs.dat: as distributed"), key(d, "a", "pairs.dat: within-user order restored, seed 1"))
+        XCTAssertNotEqual(key(d, "a", "pairs.dat: within-user order restored, seed 1"),
+                          key(d, "a", "pairs.dat: within-user order restored, seed 2"))
         other = d
         other.preprocessing.excludePairs = []
-        XCTAssertNotEqual(SplitCache.key(dataset: d, rawDigest: "a"), SplitCache.key(dataset: other, rawDigest: "a"))
+        XCTAssertNotEqual(key(d, "a"), key(other, "a"))
+    }
+
+    /// A source declared with a lost within-user order is split after the seeded restoring shuffle: same
+    /// interactions and counts, other members, and the order (with its seed) in the digest and `sourceOrder`.
+    func testLostRowOrderIsRestoredBeforeTheSplit() throws {
+        let w = try TinyWorld()
+        let asIs = try DatasetRegistry.load("tiny", dataRoot: w.dataRoot, mirror: w.mirror, allowDownload: false)
+        XCTAssertEqual(asIs.sourceOrder, "pairs.dat: as distributed")
+        var lost = w.source()
+        lost.withinUserOrder = .lost
+        lost.orderSeed = 1
+        try w.writeManifest(source: lost)
+        let restored = try DatasetRegistry.load("tiny", dataRoot: w.dataRoot, mirror: w.mirror, allowDownload: false)
+        XCTAssertEqual(restored.sourceOrder, "pairs.dat: within-user order restored, seed 1")
+        XCTAssertNotEqual(restored.splitDigest, asIs.splitDigest)
+        XCTAssertEqual(restored.interactionCount, asIs.interactionCount)
+        func pairs(_ d: SplitDataset, _ parts: [UserItemLists]) -> Set<[Int64]> {
+            Set(parts.flatMap { part in
+                (0..<d.userCount).flatMap { u in part.items(of: u).map { [d.userRawIds[u], d.itemRawIds[Int($0)]] } }
+            })
+        }
+        XCTAssertEqual(pairs(restored, [restored.train, restored.valid, restored.test]), pairs(asIs, [asIs.train, asIs.valid, asIs.test]))
+        XCTAssertNotEqual(pairs(restored, [restored.test]), pairs(asIs, [asIs.test]))
+        // A second load hits the cache of the restored form, not the as-distributed one.
+        let again = try DatasetRegistry.prepare("tiny", dataRoot: w.dataRoot, mirror: w.mirror, allowDownload: false)
+        XCTAssertTrue(again.cacheHit)
+        XCTAssertEqual(again.dataset, restored)
     }
 
     func testZipArchiveMemberIsExtracted() throws {
@@ -94,7 +127,7 @@ final class DatasetRegistryTests: XCTestCase {
         // Same pairs in the same order as the pairs file: same split members.
         let b = StratifiedSplit().split(
             InteractionPreprocessing(excludedPairs: [(1, 1193)]).apply(try MovieLensParser.parse(w.content, fileName: "x")).0,
-            name: "tiny", rawDigest: "")
+            name: "tiny", rawDigest: "", sourceOrder: "arch.zip: as distributed")
         XCTAssertEqual(a.dataset.splitDigest, b.splitDigest)
     }
 }

@@ -87,7 +87,8 @@ final class StratifiedSplitTests: XCTestCase {
         XCTAssertNotEqual(a.splitDigest, b.splitDigest)
         // Recomputing the digest from the same split is stable.
         XCTAssertEqual(a.splitDigest, SplitDigest.compute(userRawIds: a.userRawIds, itemRawIds: a.itemRawIds,
-                                                          train: a.train, valid: a.valid, test: a.test))
+                                                          train: a.train, valid: a.valid, test: a.test,
+                                                          sourceOrder: a.sourceOrder))
         XCTAssertEqual(a.splitDigest.count, 64)
     }
 

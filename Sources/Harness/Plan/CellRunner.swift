@@ -33,7 +33,7 @@ public struct CellRunner {
             outcome = .ran(try runSearch(s, dataset: try load(s.dataset), progress: progress))
         case .cell(let c):
             if cachedResult(c) != nil { return .cached }
-            try requireSearch(c.search)
+            for s in plan.prerequisites(c) { try requireSearch(s) }
             let result = try retrain(c, dataset: try load(c.dataset), useCache: true, progress: progress)
             try Self.writeJSON(result, to: layout.doneFile(id))
             outcome = .ran(Self.summary(result))
@@ -113,17 +113,29 @@ public struct CellRunner {
         let r = try SelectiveRetraining.run(
             searchDirectory: dir, dataset: d, backbone: BackboneKind(rawValue: c.backbone)!, targetSparsity: c.target,
             finalProtocol: proto, seed: c.seed, converge: plan.profile.retrain.config, batchSize: plan.profile.batchSize,
-            candidatesFile: plan.candidatesFile(c), useCache: useCache, progress: progress)
+            candidatesFile: plan.candidatesFile(c), useCache: useCache, fixedChunk: try fixedChunk(c), progress: progress)
         let status: CellResult.Status = r.chosen == nil ? .notReached : (r.audit?.withinBudget == false ? .overBudget : .ok)
         return CellResult(
             cell: c.description, profile: plan.profileName, dataset: c.dataset, backbone: c.backbone, method: c.method,
             variant: c.variant, targetSparsity: c.target, lambda: settings.ciess?.lambda, seed: c.seed,
             finalProtocol: c.finalProtocol, protocolLabel: proto.label, status: status,
             achievedSparsity: r.audit?.achievedSparsity, valid: r.chosen?.valid, test: r.chosen?.test,
-            bestChunk: r.chosen?.bestChunk, chunksRun: r.chosen?.chunksRun, audit: r.audit,
+            bestChunk: r.chosen?.bestChunk, chunksRun: r.chosen?.chunksRun, fixedChunkTest: r.fixedChunkTest, audit: r.audit,
             searchDirectory: ResultLayout.relativeSearchPath(c.search), configHash: settings.configHash,
             rawDigest: d.rawDigest, splitDigest: d.splitDigest, provenance: .current(threads: Threads.count),
-            wallSeconds: Date().timeIntervalSince(started))
+            wallSeconds: Date().timeIntervalSince(started), sourceOrder: d.sourceOrder)
+    }
+
+    /// K* of a P-code cell: the best chunk of the full-size pretraining of `plan.fixedChunkSource(c)`.
+    func fixedChunk(_ c: CellID) throws -> Int? {
+        guard let source = plan.fixedChunkSource(c) else { return nil }
+        let file = layout.directory(source).appendingPathComponent("pretrain.json")
+        guard let data = FileManager.default.contents(atPath: file.path) else {
+            throw RunnerError.fixedChunkMissing(cell: c.description, search: source.description)
+        }
+        do { return try JSONDecoder().decode(PeakQualities.self, from: data).bestChunk } catch {
+            throw RunnerError.fixedChunkUnreadable(file: file.path, problem: "\(error)")
+        }
     }
 
     func requireSearch(_ s: SearchID) throws {
@@ -180,11 +192,17 @@ public struct CellRunner {
 public enum RunnerError: Error, CustomStringConvertible, Equatable {
     case notInPlan(String, String)
     case searchMissing(String)
+    case fixedChunkMissing(cell: String, search: String)
+    case fixedChunkUnreadable(file: String, problem: String)
 
     public var description: String {
         switch self {
         case .notInPlan(let id, let p): return "'\(id)' is not a stage of profile '\(p)' (see `ciess status --profile \(p)` for the list)"
         case .searchMissing(let s): return "the search '\(s)' has not finished (no search.json); run it first"
+        case .fixedChunkMissing(let c, let s):
+            return "the P-code cell '\(c)' reads K* from the pretraining of '\(s)', which has no pretrain.json yet; run that search first"
+        case .fixedChunkUnreadable(let f, let p):
+            return "\(f): cannot read K* from this pretraining record (\(p)); delete it and rerun its search to pretrain again"
         }
     }
 }

@@ -38,6 +38,9 @@ public struct CellResult: Sendable, Codable, Equatable {
     public var test: MetricSummary?
     public var bestChunk: Int?
     public var chunksRun: Int?
+    /// P-code: TEST after exactly K* chunks (K* of the full-size pretraining) of the top-ranked
+    /// candidate — the fixed-budget, selection-free number reported beside the test-selected `test`.
+    public var fixedChunkTest: FixedChunkTest? = nil
     public var audit: Budget.Audit?
     /// The search stage this retrain consumed, relative to the profile's result directory.
     public var searchDirectory: String
@@ -47,6 +50,8 @@ public struct CellResult: Sendable, Codable, Equatable {
     public var splitDigest: String
     public var provenance: Provenance
     public var wallSeconds: Double
+    /// How the raw rows were ordered before the split (`SplitDataset.sourceOrder`; it is also in the split digest).
+    public var sourceOrder: String = "as distributed"
 }
 
 /// A cell whose command failed (`failed.json` beside where `result.json` would be); the run goes

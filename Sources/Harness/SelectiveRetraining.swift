@@ -24,6 +24,9 @@ public enum SelectiveRetraining {
         public var candidates: [CIESSCandidates.Candidate]
         public var candidateOutcomes: [TrainingOutcome]
         public var audit: Budget.Audit?
+        /// P-code with K*: TEST after exactly K* chunks of the top-ranked candidate (ranked by the
+        /// search alone), so neither the chunk nor the candidate is chosen on TEST.
+        public var fixedChunkTest: FixedChunkTest?
     }
 
     /// `candidatesFile` names the candidate lists inside the search directory (default
@@ -35,7 +38,7 @@ public enum SelectiveRetraining {
                            targetSparsity c: Double?, finalProtocol: FinalProtocol, seed: UInt64,
                            converge: ConvergeConfig = ConvergeConfig(), batchSize: Int = 10_000,
                            candidatesFile: String = CIESSCandidates.fileName, useCache: Bool = true,
-                           progress: ProgressReporter? = nil) throws -> Result {
+                           fixedChunk: Int? = nil, progress: ProgressReporter? = nil) throws -> Result {
         let selections = try CIESSCandidates.read(file: dir.appendingPathComponent(candidatesFile))
         guard let sel = c.map({ c in selections.first(where: { abs($0.targetSparsity - c) < 1e-9 }) })
                 ?? (selections.count == 1 ? selections.first : nil) else {
@@ -44,19 +47,22 @@ public enum SelectiveRetraining {
         let label = c.map { "c=\($0)" } ?? "the uncontrolled result"
         let control: Budget.Control = c == nil ? .uncontrolled : .controlled
         var outcomes: [TrainingOutcome] = []
+        let fixedChunk = finalProtocol == .code ? fixedChunk : nil
         for (k, cand) in sel.candidates.enumerated() {
             let file = dir.appendingPathComponent(cand.sizesFile)
             let hash = String(SHA256.hex([UInt8](try Data(contentsOf: file))).prefix(16))
             let cache = dir.appendingPathComponent("retrain/\(hash)-\(finalProtocol.rawValue)-s\(seed).json")
             if useCache, let data = FileManager.default.contents(atPath: cache.path),
                let cached = try? JSONOutput.decoder.decode(TrainingOutcome.self, from: data),
-               cached.request.converge == converge, cached.request.batchSize == batchSize {
+               cached.request.converge == converge, cached.request.batchSize == batchSize,
+               cached.request.fixedChunk == fixedChunk {
                 outcomes.append(cached)
                 continue
             }
             progress?.log("retraining candidate \(k + 1)/\(sel.candidates.count) for \(label) (episode \(cand.episode), iteration \(cand.iteration), ρ=\(String(format: "%.4f", cand.density)))")
             let request = TrainingRequest(dataset: d.name, backbone: backbone, sizes: .file(file.path),
-                                          finalProtocol: finalProtocol, seed: seed, batchSize: batchSize, converge: converge)
+                                          finalProtocol: finalProtocol, seed: seed, batchSize: batchSize, converge: converge,
+                                          fixedChunk: fixedChunk)
             // The request's fingerprint in the name: other CONVERGE settings never meet this file.
             let partial = try useCache ? dir.appendingPathComponent(
                 "retrain/\(hash)-\(finalProtocol.rawValue)-s\(seed)-\(TrainingRun.fingerprint(request, dataset: d).prefix(12)).checkpoint.plist") : nil
@@ -83,7 +89,8 @@ public enum SelectiveRetraining {
         }
         return Result(targetSparsity: c, finalProtocol: finalProtocol, protocolLabel: finalProtocol.label,
                       chosen: best.map { outcomes[$0] }, chosenCandidate: best.map { sel.candidates[$0] },
-                      candidates: sel.candidates, candidateOutcomes: outcomes, audit: audit)
+                      candidates: sel.candidates, candidateOutcomes: outcomes, audit: audit,
+                      fixedChunkTest: outcomes.first?.fixedChunkTest)
     }
 
     /// P-clean selects on VAL AVG; P-code on TEST AVG (its monitor).

@@ -29,6 +29,9 @@ public struct ChunkRecord: Sendable, Codable, Equatable {
     public var trainSeconds: Double
     public var evalSeconds: Double
     public var improved: Bool
+    /// true for a chunk trained after CONVERGE's stop only to reach a fixed chunk count
+    /// (`ConvergeTrainer.trainThrough`); absent otherwise. Such a chunk is never selected.
+    public var afterStop: Bool?
 
     public init(chunk: Int, meanLoss: Double, monitorAvg: Double, monitor: MetricSummary? = nil, learningRate: Float,
                 trainSeconds: Double, evalSeconds: Double, improved: Bool) {

@@ -9,10 +9,17 @@ import Linalg
 /// AVG is computed; a strictly larger value than the best so far is an improvement and is saved.
 /// The loop stops after `patience` consecutive non-improving chunks or `maxChunks` chunks, then
 /// restores the best state. `bestChunk` is K* of specs §1.3.
+///
+/// `trainThrough` (default 0: off) keeps training past the stop, without selecting, until that many
+/// chunks have run: the fixed-budget, selection-free number of §4.5 reads the monitor after exactly K*
+/// chunks, which may lie beyond where CONVERGE stopped. Chunks after the stop are logged
+/// (`ChunkRecord.afterStop`) but can never become the best, so the selected chunk and its state are
+/// those of the plain CONVERGE run.
 public struct ConvergeTrainer {
     public struct Outcome: Sendable, Codable, Equatable {
         public var bestChunk: Int
         public var bestMonitorAvg: Double
+        /// Chunks CONVERGE ran up to its stop (chunks trained only for `trainThrough` are not counted).
         public var chunksRun: Int
         public var history: [ChunkRecord]
     }
@@ -29,7 +36,17 @@ public struct ConvergeTrainer {
     }
 
     public var config: ConvergeConfig
-    public init(config: ConvergeConfig) { self.config = config }
+    public var trainThrough: Int
+    public init(config: ConvergeConfig, trainThrough: Int = 0) {
+        precondition(trainThrough >= 0, "trainThrough must be non-negative")
+        self.config = config
+        self.trainThrough = trainThrough
+    }
+
+    /// Whether CONVERGE itself would run another chunk (its stop rule, without `trainThrough`).
+    func selecting(chunksDone: Int, sinceImprovement: Int) -> Bool {
+        chunksDone < config.maxChunks && sinceImprovement < config.patience
+    }
 
     /// - Parameters:
     ///   - trainBatch: trains global batch `b` (0-based) and returns its loss and learning rate.
@@ -53,7 +70,8 @@ public struct ConvergeTrainer {
         var sinceImprovement = state.sinceImprovement
         var history = state.history
         var chunk = history.count
-        while chunk < config.maxChunks && sinceImprovement < config.patience {
+        while selecting(chunksDone: chunk, sinceImprovement: sinceImprovement) || chunk < trainThrough {
+            let selects = selecting(chunksDone: chunk, sinceImprovement: sinceImprovement)
             chunk += 1
             let t0 = Date()
             var lossSum = 0.0
@@ -66,25 +84,27 @@ public struct ConvergeTrainer {
             }
             let t1 = Date()
             let (avg, metrics) = evaluate()
-            let improved = avg > best
+            let improved = selects && avg > best
             if improved {
                 best = avg
                 bestChunk = chunk
                 sinceImprovement = 0
                 saveBest()
-            } else {
+            } else if selects {
                 sinceImprovement += 1
             }
-            let record = ChunkRecord(chunk: chunk, meanLoss: lossSum / Double(config.chunkBatches),
+            var record = ChunkRecord(chunk: chunk, meanLoss: lossSum / Double(config.chunkBatches),
                                      monitorAvg: avg, monitor: metrics, learningRate: lr,
                                      trainSeconds: t1.timeIntervalSince(t0),
                                      evalSeconds: Date().timeIntervalSince(t1), improved: improved)
+            record.afterStop = selects ? nil : true
             history.append(record)
             onChunk(record)
             let now = State(best: best, bestChunk: bestChunk, sinceImprovement: sinceImprovement, history: history)
             if try !afterChunk(now) { return nil }
         }
         restoreBest()
-        return Outcome(bestChunk: bestChunk, bestMonitorAvg: best, chunksRun: history.count, history: history)
+        return Outcome(bestChunk: bestChunk, bestMonitorAvg: best,
+                       chunksRun: history.filter { $0.afterStop != true }.count, history: history)
     }
 }

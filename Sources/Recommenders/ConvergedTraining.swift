@@ -42,11 +42,13 @@ public enum ConvergedTraining {
     /// exists at the start, training continues from it and gives bit for bit the result of an
     /// uninterrupted run. The file is left in place: the caller deletes it once its own result is
     /// stored. `stopAfterChunk` (tests) simulates an interruption after that chunk and returns nil.
+    /// `trainThrough` keeps training, without selecting, until that many chunks have run
+    /// (`ConvergeTrainer.trainThrough`; the fixed-budget number after K* chunks).
     public static func train(model: any Backbone, schedule: StepDecaySchedule, trainSet: UserItemLists, seed: UInt64,
                              batchSize: Int, converge: ConvergeConfig,
                              monitor: (positives: UserItemLists, exclude: [UserItemLists]), monitorName: String,
                              checkpoint: TrainingCheckpointFile?, progress: ProgressReporter? = nil,
-                             stopAfterChunk: Int? = nil) throws -> Result? {
+                             trainThrough: Int = 0, stopAfterChunk: Int? = nil) throws -> Result? {
         var sampler = BPRSampler(train: trainSet, seed: seed)
         var best: BackboneCheckpoint? = nil
         var state = ConvergeTrainer.State.start
@@ -58,7 +60,7 @@ public enum ConvergedTraining {
             progress?.log("resuming after chunk \(state.history.count) from \(file.url.path)")
         }
         let started = Date()
-        let outcome = try ConvergeTrainer(config: converge).run(
+        let outcome = try ConvergeTrainer(config: converge, trainThrough: trainThrough).run(
             from: state,
             trainBatch: { b in
                 let lr = schedule.rate(afterBatches: b)
@@ -80,9 +82,10 @@ public enum ConvergedTraining {
             },
             onChunk: { c in
                 progress?.log(String(format: "chunk %d/%d  loss %.5f  %@ AVG %.5f R@20 %.4f N@20 %.4f%@  lr %.5f  (train %.0fs, eval %.1fs)",
-                                     c.chunk, converge.maxChunks, c.meanLoss, monitorName, c.monitorAvg,
+                                     c.chunk, max(converge.maxChunks, trainThrough), c.meanLoss, monitorName, c.monitorAvg,
                                      c.monitor?.recall20 ?? .nan, c.monitor?.ndcg20 ?? .nan,
-                                     c.improved ? " *" : "", Double(c.learningRate), c.trainSeconds, c.evalSeconds))
+                                     c.improved ? " *" : (c.afterStop == true ? " (after the stop, to reach the fixed chunk)" : ""),
+                                     Double(c.learningRate), c.trainSeconds, c.evalSeconds))
             },
             afterChunk: { now in
                 try checkpoint?.write(converge: now, model: model, sampler: sampler.state, best: best,

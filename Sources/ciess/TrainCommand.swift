@@ -41,6 +41,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "BPR triples per batch.")
     var batchSize: Int = 10_000
 
+    @Option(help: "K*: with --protocol code, also record TEST after exactly this many chunks (training past the CONVERGE stop if needed, never selecting there): the fixed-budget, selection-free number.")
+    var fixedChunk: Int?
+
     @Option(help: "Also write the JSON result to this file (atomically).")
     var out: String?
 
@@ -63,6 +66,12 @@ struct TrainCommand: ParsableCommand {
             throw ValidationError("--chunk-batches, --patience and --max-chunks must each be at least 1.")
         }
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1, got \(batchSize).") }
+        if let fixedChunk {
+            guard fixedChunk >= 1 else { throw ValidationError("--fixed-chunk must be at least 1, got \(fixedChunk).") }
+            guard finalProtocol == "code" else {
+                throw ValidationError("--fixed-chunk needs --protocol code (under P-clean TEST is never read during training).")
+            }
+        }
         if let checkpoint {
             var isDirectory: ObjCBool = false
             guard !checkpoint.isEmpty, !checkpoint.hasSuffix("/"),
@@ -81,7 +90,8 @@ struct TrainCommand: ParsableCommand {
                                       finalProtocol: FinalProtocol(rawValue: finalProtocol)!, seed: seed,
                                       batchSize: batchSize,
                                       converge: ConvergeConfig(chunkBatches: chunkBatches, patience: patience,
-                                                               maxChunks: maxChunks))
+                                                               maxChunks: maxChunks),
+                                      fixedChunk: fixedChunk)
         let checkpointURL = checkpoint.map { URL(fileURLWithPath: $0) }
         let outcome = try TrainingRun.run(request, dataset: data, checkpoint: checkpointURL, progress: progress)
         let json = try JSONOutput.encode(outcome)

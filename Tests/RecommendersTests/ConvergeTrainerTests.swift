@@ -80,4 +80,55 @@ final class ConvergeTrainerTests: XCTestCase {
         XCTAssertEqual(out.chunksRun, 2)
         XCTAssertEqual(out.bestChunk, 1)
     }
+
+    /// K* beyond the stop: training goes on to K* chunks, but the chunks after the stop are never selected,
+    /// so the best chunk, the saved states and `chunksRun` are those of plain CONVERGE.
+    func testTrainThroughGoesPastTheStopWithoutSelecting() throws {
+        let monitor = [0.1, 0.3, 0.2, 0.25, 0.9, 0.95, 0.1]
+        var chunk = 0, saved: [Int] = [], batches = 0
+        let t = ConvergeTrainer(config: ConvergeConfig(chunkBatches: 2, patience: 2, maxChunks: 30), trainThrough: 6)
+        let out = try XCTUnwrap(try t.run(trainBatch: { _ in batches += 1; return (1, 0.01) },
+                                          evaluate: { chunk += 1; return (monitor[chunk - 1], nil) },
+                                          saveBest: { saved.append(chunk) }, restoreBest: {}))
+        XCTAssertEqual(out.history.count, 6, "trained through chunk 6 = K*")
+        XCTAssertEqual(batches, 12)
+        XCTAssertEqual(out.chunksRun, 4, "CONVERGE alone stopped after chunk 4")
+        XCTAssertEqual(out.bestChunk, 2, "0.9 and 0.95 come after the stop and are not selected")
+        XCTAssertEqual(saved, [1, 2])
+        XCTAssertEqual(out.history.map(\.afterStop), [nil, nil, nil, nil, true, true])
+        XCTAssertEqual(out.history.map(\.improved), [true, true, false, false, false, false])
+    }
+
+    /// K* within the CONVERGE run changes nothing: same chunks, no extra record.
+    func testTrainThroughWithinTheRunAddsNothing() throws {
+        let plain = run([0.1, 0.3, 0.2, 0.3, 0.5, 0.4]).0
+        var chunk = 0
+        let monitor = [0.1, 0.3, 0.2, 0.3, 0.5, 0.4]
+        let t = ConvergeTrainer(config: ConvergeConfig(chunkBatches: 3, patience: 2, maxChunks: 30), trainThrough: 3)
+        let out = try XCTUnwrap(try t.run(trainBatch: { _ in (1, 0.01) }, evaluate: { chunk += 1; return (monitor[chunk - 1], nil) },
+                                          saveBest: {}, restoreBest: {}))
+        XCTAssertEqual(out.bestChunk, plain.bestChunk)
+        XCTAssertEqual(out.chunksRun, plain.chunksRun)
+        XCTAssertEqual(out.history.map(\.monitorAvg), plain.history.map(\.monitorAvg))
+        XCTAssertEqual(out.history.compactMap(\.afterStop), [])
+    }
+
+    /// Interrupted after the stop, in the fixed-chunk tail: the resumed run ends where the whole one does.
+    func testResumeInsideTheFixedChunkTail() throws {
+        let monitor = [0.3, 0.2, 0.1, 0.9, 0.8]
+        let t = ConvergeTrainer(config: ConvergeConfig(chunkBatches: 1, patience: 2, maxChunks: 30), trainThrough: 5)
+        func go(_ state: ConvergeTrainer.State, stopAfter: Int?) throws -> (ConvergeTrainer.Outcome?, ConvergeTrainer.State?) {
+            var chunk = state.history.count, last: ConvergeTrainer.State?
+            let out = try t.run(from: state, trainBatch: { _ in (1, 0.01) }, evaluate: { chunk += 1; return (monitor[chunk - 1], nil) },
+                                saveBest: {}, restoreBest: {}, afterChunk: { s in last = s; return stopAfter.map { s.history.count < $0 } ?? true })
+            return (out, last)
+        }
+        let whole = try XCTUnwrap(go(.start, stopAfter: nil).0)
+        let state = try XCTUnwrap(go(.start, stopAfter: 4).1)
+        let resumed = try XCTUnwrap(go(state, stopAfter: nil).0)
+        XCTAssertEqual(resumed.history.map(\.monitorAvg), whole.history.map(\.monitorAvg))
+        XCTAssertEqual(resumed.bestChunk, 1)
+        XCTAssertEqual(resumed.chunksRun, 3)
+        XCTAssertEqual(whole.history.count, 5)
+    }
 }

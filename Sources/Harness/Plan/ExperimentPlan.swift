@@ -41,6 +41,21 @@ public struct ExperimentPlan: Sendable {
         }
     }
 
+    /// Where a P-code cell's K* comes from (specs §4.5: TEST after exactly K* chunks, K* from the
+    /// full-size pretraining): the pretraining of the dataset × backbone's reference CIESS search (g-rw,
+    /// the first CIESS seed), shared by every method so that all read TEST after the same number of
+    /// chunks. nil under P-clean, or when the profile plans no such search (the number is then not recorded).
+    public func fixedChunkSource(_ c: CellID) -> SearchID? {
+        guard c.finalProtocol == "code", let seed = profile.seeds(for: "ciess").first else { return nil }
+        let s = SearchID(dataset: c.dataset, backbone: c.backbone, method: "ciess", variant: Self.gRW, seed: seed)
+        return searches.contains(s) ? s : nil
+    }
+
+    /// The search stages a cell reads: its own search, and for P-code the K* source when that is another search.
+    public func prerequisites(_ c: CellID) -> [SearchID] {
+        [c.search] + (fixedChunkSource(c).map { $0 == c.search ? [] : [$0] } ?? [])
+    }
+
     /// Stages used by one artifact (searches first), for the per-table make targets.
     public func stages(for artifact: String) -> [StageID] {
         searches.filter { uses[$0.description]?.contains(artifact) == true }.map(StageID.search)

@@ -1,4 +1,5 @@
 import Foundation
+import Linalg
 
 /// Where a number came from: code version, machine, toolchain and threads.
 ///
@@ -15,6 +16,8 @@ public struct Provenance: Codable, Sendable, Equatable {
     public var machine: String
     public var cpu: String
     public var threads: Int
+    /// The BLAS kernel family the run used (`BLASKernel.description`), e.g. "OpenBLAS Haswell (pinned)".
+    public var blas: String? = BLASKernel.description
 
     public init(gitCommit: String, gitDirty: Bool, commitSource: String = "working tree", toolchain: String,
                 machine: String, cpu: String, threads: Int) {

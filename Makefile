@@ -18,6 +18,9 @@
 #   PARTITION, ACCOUNT  sbatch --partition / --account for ENGINE=slurm (SBATCH_* variables work too)
 #   ONLY_FAILED  1: with ENGINE=slurm, resubmit only failed/cancelled/timed-out stages
 #   DRY_RUN      1: with ENGINE=slurm, print the sbatch scripts and commands, submit nothing
+#   DATASETS, BACKBONES, METHODS, ARTEFACTS  a slice of the profile for plan / reproduce / status / table-N
+#                (comma-separated, e.g. DATASETS=ml-1m BACKBONES=lightgcn ARTEFACTS=table-1); the slice's stages
+#                are the whole profile's (same ids and config hashes), so its results count for the whole
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -53,6 +56,12 @@ PARTITION     ?=
 ACCOUNT       ?=
 ONLY_FAILED   ?=
 DRY_RUN       ?=
+DATASETS      ?=
+BACKBONES     ?=
+METHODS       ?=
+ARTEFACTS     ?=
+SLICE          = $(if $(DATASETS),--datasets $(DATASETS)) $(if $(BACKBONES),--backbones $(BACKBONES)) \
+                 $(if $(METHODS),--methods $(METHODS)) $(if $(ARTEFACTS),--artifacts $(ARTEFACTS))
 SUBMIT         = $(CIESS) submit --profiles $(PROFILES) --profile $(PROFILE) $(if $(PARTITION),--partition $(PARTITION)) \
                  $(if $(ACCOUNT),--account $(ACCOUNT)) $(if $(filter 1,$(ONLY_FAILED)),--only-failed) $(if $(filter 1,$(DRY_RUN)),--dry-run)
 
@@ -120,24 +129,11 @@ data: build
 	$(CIESS) data stats --dataset all
 
 # Independent references, outside `make test`: NumPy's own RandomState for the split (python3-numpy is in deps),
-# PyTorch autograd for LightGCN training (TORCH_PYTHON). `ciess data split` runs first: it fetches and verifies
-# the raw files that numpy-split.py then reads from datasets/raw/.
+# in both source forms (order restored as the manifest says, and as distributed), and PyTorch autograd for
+# LightGCN training (TORCH_PYTHON). `ciess data split` runs first: it fetches and verifies the raw files that
+# numpy-split.py then reads from datasets/raw/.
 crosscheck-split: build
-	@set -e; raw=$${CIESS_DATA_DIR:-datasets}/raw; out=$(CROSSCHECK_OUT)/split; mkdir -p $$out; \
-	for d in ml-1m yelp2018; do $(CIESS) data split --dataset $$d --out $$out/$$d/ciess > /dev/null; done; \
-	if [ -f $$raw/ml-1m/ml-1m.zip ]; then unzip -p $$raw/ml-1m/ml-1m.zip ml-1m/ratings.dat > $$out/ratings.dat.tmp; \
-	  mv $$out/ratings.dat.tmp $$out/ratings.dat; ml=$$out/ratings.dat; else ml=$$raw/ml-1m/interactions.dat; fi; \
-	yelp=$$raw/yelp2018/train.txt; [ -f $$yelp ] || yelp=$$raw/yelp2018/train.rebuilt.txt; \
-	python3 scripts/numpy-split.py --ml-1m $$ml --out $$out/ml-1m/numpy; \
-	python3 scripts/numpy-split.py --yelp2018 $$yelp $$raw/yelp2018/test.txt --out $$out/yelp2018/numpy; \
-	differ=0; for d in ml-1m yelp2018; do \
-	  for f in train valid test; do \
-	    if cmp -s $$out/$$d/ciess/$$f.tsv $$out/$$d/numpy/$$f.tsv; then echo "crosscheck-split: $$d $$f.tsv identical"; \
-	    else echo "crosscheck-split: $$d $$f.tsv DIFFERS from NumPy's"; differ=1; fi; \
-	  done; \
-	done; \
-	[ $$differ -eq 0 ] && echo "crosscheck-split: PASSED (ciess = NumPy on both datasets)" || \
-	  { echo "crosscheck-split: FAILED"; exit 1; }
+	scripts/crosscheck-split.sh $(CIESS) $(CROSSCHECK_OUT)/split
 
 crosscheck-torch: build
 	@[ -n "$(TORCH_PYTHON)" ] || { echo "crosscheck-torch: set TORCH_PYTHON to a Python with torch (e.g. .venv-torch/bin/python)"; exit 1; }
@@ -179,7 +175,7 @@ clean:
 # ---- Experiments: the grid of experiments/profiles.json as make rules (results/<P>/cells.mk) ----
 
 plan: $(BUILD_FIRST)
-	$(CIESS) plan --profiles $(PROFILES) --profile $(PROFILE)
+	$(CIESS) plan --profiles $(PROFILES) --profile $(PROFILE) $(SLICE)
 
 aggregate: $(BUILD_FIRST)
 	$(CIESS) aggregate --profile $(PROFILE)
@@ -193,14 +189,14 @@ else
 	@start=$$(date +%s); $(RUN_CELLS) all; cells=$$?; \
 	$(CIESS) aggregate --profile $(PROFILE) && $(CIESS) report --profile $(PROFILE) \
 	  && scripts/render-figures.sh $(PROFILE); post=$$?; \
-	$(CIESS) status --profiles $(PROFILES) --profile $(PROFILE) --brief --no-estimate; status=$$?; \
+	$(CIESS) status --profiles $(PROFILES) --profile $(PROFILE) $(SLICE) --brief --no-estimate; status=$$?; \
 	echo "reproduce $(PROFILE): $$(( $$(date +%s) - start )) s (stages exit $$cells, aggregate/report/figures exit $$post, status exit $$status)"; \
 	[ $$cells -eq 0 ] && [ $$post -eq 0 ] && [ $$status -eq 0 ]
 endif
 
 # Exits non-zero when a stage failed. The first call measures the cost model (about a minute).
 status: $(BUILD_FIRST)
-	$(CIESS) status --profiles $(PROFILES) --profile $(PROFILE)
+	$(CIESS) status --profiles $(PROFILES) --profile $(PROFILE) $(SLICE)
 
 # One table or figure: the stages it needs, the aggregation, and (figures) the rendering.
 $(ARTIFACTS): plan

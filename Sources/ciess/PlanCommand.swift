@@ -9,23 +9,29 @@ struct PlanCommand: ParsableCommand {
         abstract: "Expand a profile into search stages and retrain cells; write results/<profile>/cells.mk.",
         discussion: """
         One make rule per search stage (target: its search.json) and per retrain cell (target: its result.json, \
-        prerequisite: its search's search.json). Run it with `make -k -j N -f results/<profile>/cells.mk all`.
+        prerequisites: the search.json of its search and, under P-code, of the search whose pretraining gives K*). \
+        Run it with `make -k -j N -f results/<profile>/cells.mk all`. With a slice (--datasets, --backbones, \
+        --methods, --artifacts), `all` runs only that part of the grid; stage ids and settings stay the profile's.
         """)
 
     @Option(help: "Profile: paper, quick or smoke (as defined in --profiles).") var profile: String
     @Option(help: "The profiles file.") var profiles: String = ExperimentProfiles.defaultPath
     @Option(help: "Results directory (default: $CIESS_RESULTS_DIR or results).") var results: String?
-    @Flag(help: "Also list every stage id.") var list = false
+    @Flag(help: "Also list every stage id (of the slice).") var list = false
+    @OptionGroup var sliceOptions: SliceOptions
 
     func run() throws {
         let plan = try loadPlan(profile: profile, profiles: profiles)
+        let slice = try sliceOptions.slice(of: plan)
         let layout = ResultLayout(resultsDirectory: ResultLayout.resultsDirectory(option: results), profile: profile)
-        try CellsMakefile.write(plan, layout: layout, profilesPath: profiles)
+        try CellsMakefile.write(plan, layout: layout, profilesPath: profiles, slice: slice)
+        let (searches, cells) = slice.stages(of: plan)
         if list {
-            for s in plan.searches { print(s) }
-            for c in plan.cells { print(c) }
+            for s in searches { print(s) }
+            for c in cells { print(c) }
         }
-        print("plan \(profile): \(plan.searches.count) search stages, \(plan.cells.count) retrain cells → \(layout.makefile.path)")
+        let what = slice.isWhole ? "" : " (slice: \(slice); the profile has \(plan.searches.count) and \(plan.cells.count))"
+        print("plan \(profile): \(searches.count) search stages, \(cells.count) retrain cells\(what) → \(layout.makefile.path)")
     }
 }
 

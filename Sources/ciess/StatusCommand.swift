@@ -20,12 +20,13 @@ struct StatusCommand: ParsableCommand {
     @Option(help: "Results directory (default: $CIESS_RESULTS_DIR or results).") var results: String?
     @Flag(help: "List only pending, failed and stale stages.") var brief = false
     @Flag(help: "Skip the calibration and the core-hour estimate.") var noEstimate = false
+    @OptionGroup var sliceOptions: SliceOptions
 
     func run() throws {
         let plan = try loadPlan(profile: profile, profiles: profiles)
         let resultsDir = ResultLayout.resultsDirectory(option: results)
         let layout = ResultLayout(resultsDirectory: resultsDir, profile: profile)
-        let report = StatusReport(plan: plan, layout: layout)
+        let report = StatusReport(plan: plan, layout: layout, slice: try sliceOptions.slice(of: plan))
         var cost: CostModel?
         if !noEstimate {
             let pairs = Set(report.rows.map { row -> String in

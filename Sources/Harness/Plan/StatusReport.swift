@@ -22,12 +22,15 @@ public struct StatusReport: Sendable {
     }
 
     public let rows: [Row]
+    public let slice: PlanSlice
 
-    public init(plan: ExperimentPlan, layout: ResultLayout) {
+    public init(plan: ExperimentPlan, layout: ResultLayout, slice: PlanSlice = .whole) {
         let runner = CellRunner(plan: plan, layout: layout)
-        var rows: [Row] = plan.searches.map { Self.classify(search: $0, runner: runner) }
-        rows += plan.cells.map { Self.classify(cell: $0, runner: runner) }
+        let (searches, cells) = slice.stages(of: plan)
+        var rows: [Row] = searches.map { Self.classify(search: $0, runner: runner) }
+        rows += cells.map { Self.classify(cell: $0, runner: runner) }
         self.rows = rows
+        self.slice = slice
     }
 
     public func count(_ s: State) -> Int { rows.filter { $0.state == s }.count }
@@ -90,7 +93,7 @@ public struct StatusReport: Sendable {
                 return n == 0 ? nil : "\(n) \(s.rawValue)"
             }.joined(separator: ", ")
         }
-        lines.append("profile \(plan.profileName) (\(layout.root.path)): \(searches.count) search stages (\(counts(searches))); "
+        lines.append("profile \(plan.profileName)\(slice.isWhole ? "" : ", slice: \(slice)") (\(layout.root.path)): \(searches.count) search stages (\(counts(searches))); "
                      + "\(cells.count) retrain cells (\(counts(cells)))")
         if let cost {
             let left = remaining.map { ($0.id, $0.fractionDone) }
@@ -101,7 +104,7 @@ public struct StatusReport: Sendable {
             let allT = cost.coreHours(all, .typical), allU = cost.coreHours(all, .upperBound)
             lines.append("estimated core-hours left: \(fmt(leftT)) (upper bound \(fmt(leftU))); "
                          + "≈ \(fmt(leftT / Double(cores))) h on \(cores) cores with make -j\(cores)")
-            lines.append("whole profile from scratch: \(fmt(allT)) core-hours (upper bound \(fmt(allU))); "
+            lines.append("\(slice.isWhole ? "whole profile" : "this slice") from scratch: \(fmt(allT)) core-hours (upper bound \(fmt(allU))); "
                          + "cost model: calibration at 1 thread in \(cost.calibration.cpu), CONVERGE stops at min(cap, best 3 + patience) chunks (upper bound: at the cap)")
         }
         if !failures.isEmpty {

@@ -23,6 +23,17 @@ public struct Matrix: Sendable, Equatable {
         set { storage[r * cols + c] = newValue }
     }
 
+    /// The same rows with zero columns appended up to `width` (≥ `cols`); `self` when already that wide.
+    public func widened(to width: Int) -> Matrix {
+        precondition(width >= cols, "widened(to: \(width)) of a matrix with \(cols) columns")
+        if width == cols { return self }
+        var m = Matrix(rows: rows, cols: width)
+        for r in 0..<rows {
+            for c in 0..<cols { m.storage[r * width + c] = storage[r * cols + c] }
+        }
+        return m
+    }
+
     /// Row `r` as an array (a copy).
     public func row(_ r: Int) -> [Float] { Array(storage[(r * cols)..<((r + 1) * cols)]) }
 

@@ -22,6 +22,13 @@ import RecData
 /// computes only the unmasked columns of the gradient; `finalEmbeddings()` computes all of F.
 /// Nothing is allocated per step once the batch size is stable. Results are bit-identical for
 /// the same seed whatever the thread count.
+///
+/// Width-aware: every column c ≥ w = max_n d_n of X0, F, G and the gradient is exactly zero, so all
+/// internal buffers, the propagation and the scorer work at the effective width w (`computeWidth`,
+/// rounded up to the 32-column tiles) instead of dMax. Skipped terms are exact zeros added at the end of
+/// each column's or lane's sum, so the results are bit-identical to full width (tests check this). The
+/// never-used columns w..<dMax of E keep their initial values in `frozenColumns`, so parameters and
+/// checkpoints stay N × dMax and identical too.
 public final class LightGCN: Backbone {
     public let name = "lightgcn"
     public let sizes: EmbeddingSizes
@@ -29,7 +36,9 @@ public final class LightGCN: Backbone {
     public let itemCount: Int
     public let nodeCount: Int
     public let dMax: Int
-    /// Padded row stride of every internal N × · buffer.
+    /// The columns computed: max_n d_n (at most dMax), or dMax when forced (tests of the full-width path).
+    public let computeWidth: Int
+    /// Padded row stride of every internal N × · buffer (`GraphPropagation.paddedStride(computeWidth)`).
     public let stride: Int
     public static let regularization: Double = 1e-4
     public static let schedule = StepDecaySchedule(lrMax: 0.03, lrMin: 1e-3, every: 200)
@@ -47,8 +56,12 @@ public final class LightGCN: Backbone {
     var coefficients: [Float] = []
     var dirtyRows: [Bool] = []
     var regScale: [Float]
+    /// E's columns computeWidth..<dMax (N × (dMax − computeWidth)): masked for every node, so never
+    /// read or updated; kept only so that `parameters` and checkpoints hold the whole table.
+    var frozenColumns: [Float]
 
-    public init(train: UserItemLists, sizes: EmbeddingSizes, seed: UInt64) {
+    /// - Parameter fullWidth: compute all dMax columns (the reference path of the width-aware tests).
+    public init(train: UserItemLists, sizes: EmbeddingSizes, seed: UInt64, fullWidth: Bool = false) {
         precondition(sizes.users.count == train.userCount && sizes.items.count == train.itemCount,
                      "LightGCN: sizes must cover \(train.userCount) users and \(train.itemCount) items")
         self.sizes = sizes
@@ -56,10 +69,11 @@ public final class LightGCN: Backbone {
         itemCount = train.itemCount
         nodeCount = userCount + itemCount
         dMax = sizes.dMax
-        stride = GraphPropagation.paddedStride(dMax)
         widths = sizes.nodeSizes.map { Int32($0) }
+        computeWidth = fullWidth ? dMax : Int(widths.max() ?? 1)
+        stride = GraphPropagation.paddedStride(computeWidth)
         let adjacency = SymmetricNormalizedAdjacency(train: train)
-        propagation = GraphPropagation(adjacency: adjacency, width: dMax, layers: 3,
+        propagation = GraphPropagation(adjacency: adjacency, width: computeWidth, layers: 3,
                                        maskWidths: widths.map { Int($0) })
         embedding = AlignedFloatBuffer(count: nodeCount * stride)
         layer0 = AlignedFloatBuffer(count: nodeCount * stride)
@@ -69,9 +83,14 @@ public final class LightGCN: Backbone {
         adam = AdamState(count: nodeCount * stride)
         index = BatchNodeIndex(userCount: userCount, nodeCount: nodeCount, widthIfTouched: stride)
         regScale = [Float](repeating: 0, count: nodeCount)
+        let frozen = dMax - computeWidth
+        frozenColumns = [Float](repeating: 0, count: nodeCount * frozen)
         var random = RandomStream(seed: seed, purpose: "init")
         for n in 0..<nodeCount {
-            for c in 0..<dMax { embedding.base[n * stride + c] = Float(random.normal() * 0.01) }
+            for c in 0..<dMax {
+                let value = Float(random.normal() * 0.01)
+                if c < computeWidth { embedding.base[n * stride + c] = value } else { frozenColumns[n * frozen + c - computeWidth] = value }
+            }
         }
     }
 
@@ -174,24 +193,49 @@ public final class LightGCN: Backbone {
 
     /// The final representations F = P·X0, split into users (U × dMax) and items (I × dMax).
     public func finalEmbeddings() -> (users: Matrix, items: Matrix) {
-        maskLayer0()
-        propagation.apply(input: layer0.base, output: final.base, inputIsMasked: true, outputWidths: nil)
-        return (unpadded(final, rows: 0..<userCount), unpadded(final, rows: userCount..<nodeCount))
+        let f = computedFinalEmbeddings()
+        return (f.users.widened(to: dMax), f.items.widened(to: dMax))
     }
 
-    public func makeScorer() -> any BlockScorer {
-        let f = finalEmbeddings()
-        return DotProductScorer(users: f.users, items: f.items)
+    /// F at the computed width (its columns computeWidth..<dMax are exactly zero).
+    func computedFinalEmbeddings() -> (users: Matrix, items: Matrix) {
+        maskLayer0()
+        propagation.apply(input: layer0.base, output: final.base, inputIsMasked: true, outputWidths: nil)
+        return (unpadded(final, rows: 0..<userCount, cols: computeWidth),
+                unpadded(final, rows: userCount..<nodeCount, cols: computeWidth))
     }
+
+    /// Scores ⟨F_u, F_i⟩ over the computed width only: the dropped terms are 0 · 0. The sgemm's inner
+    /// dimension is `scorerWidth` (a multiple of 32): OpenBLAS's kernels handle a remainder of k modulo
+    /// their unrolling differently, so only a width that is a multiple of it sums in the same order as dMax.
+    public func makeScorer() -> any BlockScorer {
+        let f = computedFinalEmbeddings()
+        let k = Self.scorerWidth(computeWidth, dMax: dMax)
+        return DotProductScorer(users: f.users.widened(to: k), items: f.items.widened(to: k))
+    }
+
+    /// The sgemm inner dimension for a computed width: rounded up to the 32-column tiles, at most dMax.
+    static func scorerWidth(_ width: Int, dMax: Int) -> Int { min(dMax, GraphPropagation.paddedColumns(width)) }
 
     // MARK: parameters and checkpoints
 
     /// E as an N × dMax matrix (users first). Setting it replaces the parameters (not the optimiser state).
     public var parameters: Matrix {
-        get { unpadded(embedding, rows: 0..<nodeCount) }
+        get {
+            var m = unpadded(embedding, rows: 0..<nodeCount, cols: computeWidth).widened(to: dMax)
+            let frozen = dMax - computeWidth
+            for n in 0..<nodeCount where frozen > 0 {
+                for c in 0..<frozen { m.storage[n * dMax + computeWidth + c] = frozenColumns[n * frozen + c] }
+            }
+            return m
+        }
         set {
             precondition(newValue.rows == nodeCount && newValue.cols == dMax)
             repad(newValue.storage, into: embedding.base)
+            let frozen = dMax - computeWidth
+            for n in 0..<nodeCount where frozen > 0 {
+                for c in 0..<frozen { frozenColumns[n * frozen + c] = newValue.storage[n * dMax + computeWidth + c] }
+            }
         }
     }
 
@@ -222,27 +266,29 @@ public final class LightGCN: Backbone {
         steps = c.steps
     }
 
-    private func unpadded(_ buffer: AlignedFloatBuffer, rows: Range<Int>) -> Matrix {
-        var m = Matrix(rows: rows.count, cols: dMax)
+    private func unpadded(_ buffer: AlignedFloatBuffer, rows: Range<Int>, cols: Int) -> Matrix {
+        var m = Matrix(rows: rows.count, cols: cols)
         m.storage.withUnsafeMutableBufferPointer { out in
             for (k, n) in rows.enumerated() {
-                (out.baseAddress! + k * dMax).update(from: buffer.base + n * stride, count: dMax)
+                (out.baseAddress! + k * cols).update(from: buffer.base + n * stride, count: cols)
             }
         }
         return m
     }
 
+    /// An N × stride optimiser array as N × dMax (columns past the computed width are zero: never updated).
     private func unpad(_ a: [Float]) -> [Float] {
         var out = [Float](repeating: 0, count: nodeCount * dMax)
         for n in 0..<nodeCount {
-            for c in 0..<dMax { out[n * dMax + c] = a[n * stride + c] }
+            for c in 0..<computeWidth { out[n * dMax + c] = a[n * stride + c] }
         }
         return out
     }
 
+    /// N × dMax into N × stride: the computed columns, zero padding after them.
     private func repad(_ a: [Float], into p: UnsafeMutablePointer<Float>) {
         for n in 0..<nodeCount {
-            for c in 0..<stride { p[n * stride + c] = c < dMax ? a[n * dMax + c] : 0 }
+            for c in 0..<stride { p[n * stride + c] = c < computeWidth ? a[n * dMax + c] : 0 }
         }
     }
 }

@@ -156,6 +156,29 @@ final class ReportEndToEndTests: XCTestCase {
                        "wall times never reach a CSV")
     }
 
+    /// P-code's selection-free number (TEST after exactly K* chunks) reaches table-1.csv and the report.
+    func testFixedChunkNumberIsAggregatedAndReported() throws {
+        let p = try F.temporaryProfile(self)
+        for (seed, r20) in [(UInt64(1), 0.24), (2, 0.26)] {
+            try F.write(F.result(seed: seed, protocol: "code", r20: r20, n20: 0.4, kstar: 5), in: p)
+        }
+        try F.write(F.result(seed: 1, protocol: "clean", r20: 0.2, n20: 0.35), in: p)
+        try ResultAggregator.run(profileDirectory: p)
+        let t = try TidyCSV.read(p.appendingPathComponent("table-1.csv"))
+        let code = try XCTUnwrap(t.rows.indices.first { try! t.string($0, "protocol") == "code" })
+        let clean = try XCTUnwrap(t.rows.indices.first { try! t.string($0, "protocol") == "clean" })
+        XCTAssertEqual(try t.string(code, "kstar"), "5")
+        XCTAssertEqual(try t.string(code, "recall@20_kstar_mean"), "0.2400")
+        XCTAssertEqual(try t.string(code, "recall@20_mean"), "0.2500")
+        XCTAssertEqual(try t.string(clean, "kstar"), "")
+        XCTAssertEqual(try t.string(clean, "recall@20_kstar_mean"), "")
+        XCTAssertTrue(try t.string(code, "blas").hasPrefix("OpenBLAS "))
+        XCTAssertEqual(try t.string(code, "source_orders"), "as distributed")
+        let md = try String(contentsOf: try ReportWriter(profile: "smoke", profileDirectory: p, reportedDirectory: reported).write(),
+                            encoding: .utf8)
+        XCTAssertTrue(md.contains("| ml-1m | lightgcn | ciess | 0.80 | recall@20 | 0.2436 | 0.2500 ± 0.1271 (n=2) | +0.0064 (+2.6 %) | 0.2000 (n=1) | 0.2400 ± 0.1271 (K*=5) | 0.80 / 0.8010 |"), md)
+    }
+
     func testReport() throws {
         let p = try makeFixture()
         try F.write(F.result(method: "es", variant: "default", target: 0.4, seed: 1, protocol: "clean", r20: 0.3, n20: 0.4), in: p)
@@ -163,12 +186,12 @@ final class ReportEndToEndTests: XCTestCase {
         let url = try ReportWriter(profile: "smoke", profileDirectory: p, reportedDirectory: reported).write()
         let md = try String(contentsOf: url, encoding: .utf8)
         // CIESS at 0.80 on ML-1M/LightGCN: R@20 0.2500 ± 0.0248 vs 0.2436: reproduced.
-        XCTAssertTrue(md.contains("| ml-1m | lightgcn | ciess | 0.80 | recall@20 | 0.2436 | 0.2500 ± 0.0248 (n=3) | +0.0064 (+2.6 %) | 0.2050 ± 0.0635 (n=2) | 0.80 / 0.8010 | **reproduced** |  |"), md)
+        XCTAssertTrue(md.contains("| ml-1m | lightgcn | ciess | 0.80 | recall@20 | 0.2436 | 0.2500 ± 0.0248 (n=3) | +0.0064 (+2.6 %) | 0.2050 ± 0.0635 (n=2) | — | 0.80 / 0.8010 | **reproduced** |  |"), md)
         // ES at 0.80: 0.2517 ± … vs 0.2248 (P-code).
         XCTAssertTrue(md.contains("| ml-1m | lightgcn | es | 0.80 | recall@20 | 0.2248 | 0.3117 ± "), md)
-        XCTAssertTrue(md.contains("| ml-1m | lightgcn | ciess | 0.95 | recall@20 | 0.2009 | not reached | — | — | 0.95 / — | **deviates** |"), md)
-        XCTAssertTrue(md.contains("| ml-1m | lightgcn | pep | 0.80 | recall@20 | 0.2098 | — | — | — | 0.80 / — | **not run** |  |"), md)
-        XCTAssertTrue(md.contains("| ml-1m | lightgcn | mr | 0.90 | recall@20 | 0.1802 | — | — | failed | 0.90 / — | **not run** |"), md)
+        XCTAssertTrue(md.contains("| ml-1m | lightgcn | ciess | 0.95 | recall@20 | 0.2009 | not reached | — | — | — | 0.95 / — | **deviates** |"), md)
+        XCTAssertTrue(md.contains("| ml-1m | lightgcn | pep | 0.80 | recall@20 | 0.2098 | — | — | — | — | 0.80 / — | **not run** |  |"), md)
+        XCTAssertTrue(md.contains("| ml-1m | lightgcn | mr | 0.90 | recall@20 | 0.1802 | — | — | failed | — | 0.90 / — | **not run** |"), md)
         // The ambiguous NCF cells keep their note visible.
         XCTAssertTrue(md.contains("| ml-1m | neumf | es | 0.95 | ndcg@5 | ? (ambiguous) |"), md)
         XCTAssertTrue(md.contains("ndcg@5 is 0.3864 or 0.3881"), md)

@@ -17,7 +17,8 @@ enum ReportFixture {
     static func result(dataset: String = "ml-1m", backbone: String = "lightgcn", method: String = "ciess",
                        variant: String = "g-rw", target: Double? = 0.8, lambda: Double? = 0.4, seed: UInt64 = 1,
                        protocol p: String = "clean", status: CellResult.Status = .ok, r20: Double = 0.2, n20: Double = 0.3,
-                       sparsity: Double? = nil, split: String = "split-1", commit: String = "abc123") -> CellResult {
+                       sparsity: Double? = nil, split: String = "split-1", commit: String = "abc123",
+                       kstar: Int? = nil) -> CellResult {
         let c = CellCoordinates(dataset: dataset, backbone: backbone, method: method, variant: variant,
                                 target: CSVNumber.target(target), seed: seed, finalProtocol: p)
         let ok = status != .notReached
@@ -26,7 +27,8 @@ enum ReportFixture {
                           protocolLabel: p == "code" ? "P-code (test-selected)" : "P-clean",
                           status: status, achievedSparsity: ok ? (sparsity ?? (target ?? 0.7) + 0.001) : nil,
                           valid: ok ? metrics(r20, n20) : nil, test: ok ? metrics(r20, n20) : nil,
-                          bestChunk: ok ? 2 : nil, chunksRun: ok ? 4 : nil, audit: nil,
+                          bestChunk: ok ? 2 : nil, chunksRun: ok ? 4 : nil,
+                          fixedChunkTest: kstar.map { FixedChunkTest(chunk: $0, test: metrics(r20 - 0.01, n20 - 0.01)) }, audit: nil,
                           searchDirectory: "search/\(dataset)/\(backbone)/\(method)/\(variant)/seed\(seed)", configHash: "cfg\(seed)",
                           rawDigest: "raw-\(dataset)", splitDigest: split,
                           provenance: Provenance(gitCommit: commit, gitDirty: false, commitSource: "build", toolchain: "swift 6.3",

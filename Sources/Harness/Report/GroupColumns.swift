@@ -30,6 +30,19 @@ public enum GroupColumns {
         } + fields(g.statistics { $0.achievedSparsity }, CSVNumber.sparsity, digits: 6)
     }
 
+    /// The selection-free P-code numbers (`CellResult.fixedChunkTest`): `kstar` (the distinct K*), then
+    /// `<name>_kstar_mean`, `_sd`, `_ci95` for each metric. Empty under P-clean or without K*.
+    public static func fixedChunkHeader(_ names: [String]? = nil) -> [String] {
+        ["kstar"] + selected(names).flatMap { m in ["\(m.name)_kstar_mean", "\(m.name)_kstar_sd", "\(m.name)_kstar_ci95"] }
+    }
+
+    public static func fixedChunkFields(_ g: SeedGroup, _ names: [String]? = nil) -> [String] {
+        [unique(g.okCells.compactMap { $0.fixedChunkTest.map { "\($0.chunk)" } })]
+            + selected(names).flatMap { m in
+                fields(g.statistics { $0.fixedChunkTest.map { m.value($0.test) } }, CSVNumber.metric, digits: 4)
+            }
+    }
+
     static func fields(_ s: SeedStatistics, _ format: (Double?) -> String, digits: Int) -> [String] {
         guard s.n > 0 else { return ["", "", ""] }
         return [format(s.mean), CSVNumber.orNA(s.sd, digits), CSVNumber.orNA(s.ciHalfWidth, digits)]
@@ -41,7 +54,7 @@ public enum GroupColumns {
     }
 
     public static let provenanceHeader = ["commits", "dirty", "config_hashes", "raw_digests", "split_digests",
-                                          "toolchains", "machines", "threads"]
+                                          "source_orders", "toolchains", "machines", "threads", "blas"]
 
     /// Distinct values joined with ";" (sorted); dirty is "true", "false" or "mixed".
     public static func provenanceFields(_ g: SeedGroup) -> [String] {
@@ -49,8 +62,8 @@ public enum GroupColumns {
         let dirty = Set(c.map(\.provenance.gitDirty))
         return [unique(c.map(\.provenance.gitCommit)), dirty.count > 1 ? "mixed" : dirty.first.map { "\($0)" } ?? "",
                 unique(c.map(\.configHash)), unique(c.map(\.rawDigest)), unique(c.map(\.splitDigest)),
-                unique(c.map(\.provenance.toolchain)), unique(c.map(\.provenance.machine)),
-                unique(c.map { "\($0.provenance.threads)" })]
+                unique(c.map(\.sourceOrder)), unique(c.map(\.provenance.toolchain)), unique(c.map(\.provenance.machine)),
+                unique(c.map { "\($0.provenance.threads)" }), unique(c.map { $0.provenance.blas ?? "unrecorded" })]
     }
 
     /// Sorted distinct values joined with ";".

@@ -70,14 +70,16 @@ public struct ReportWriter {
         Ours = TEST metrics, mean ± 95 % CI half-width over seeds (n = seeds). **test-selected** = P-code \
         (trained on TRAIN ∪ VAL, stopped and selected on TEST, as the authors' code implies; the protocol \
         comparable to the paper). **P-clean** = trained on TRAIN, selected on VAL (our headline protocol). \
-        diff = ours − paper (test-selected when present, else P-clean). CIESS is variant g-rw (Gaussian noise, \
-        random walk). Sparsity: the paper's reported value / our achieved mean.
+        diff = ours − paper (test-selected when present, else P-clean). **P-code at K\\*** = the same P-code \
+        training read after exactly K\\* chunks (K\\* = best chunk of the full-size pretraining, the candidate the \
+        search ranked first): a fixed budget with no selection on TEST, shown for comparison, not judged. \
+        CIESS is variant g-rw (Gaussian noise, random walk). Sparsity: the paper's reported value / our achieved mean.
         """
     static let table2Note = "Same conventions as Table 1; variants g-rw, ou-rw, u-rw, g-norw of CIESS on LightGCN."
 
     var table1Header: [String] {
         ["dataset", "backbone", "method", "c", "metric", "paper", "ours test-selected", "diff", "ours P-clean",
-         "sparsity paper / ours", "verdict", "note"]
+         "ours P-code at K*", "sparsity paper / ours", "verdict", "note"]
     }
     var table2Header: [String] {
         ["dataset", "c", "noise", "random walk", "metric", "paper", "ours test-selected", "diff", "ours P-clean",
@@ -113,8 +115,9 @@ public struct ReportWriter {
                 case .one:
                     let sparsity = "\(row.reportedSparsity.map { String(format: "%.2f", $0) } ?? "—") / "
                         + "\(ourSparsity.map { String(format: "%.4f", $0) } ?? "—")"
+                    let atKStar = try codeRow.map { try fixedChunkValue(ours, $0, metric) }
                     lines.append(Line(cells: [row.dataset, row.backbone, row.method, row.target.isEmpty ? "—" : row.target, metric]
-                                      + compared + [sparsity] + tail, verdict: verdict))
+                                      + compared + [atKStar ?? "—", sparsity] + tail, verdict: verdict))
                 case .two:
                     let v = Table2Aggregation.variants[row.variant]!
                     lines.append(Line(cells: [row.dataset, row.target, v.noise, v.randomWalk, metric] + compared + tail,
@@ -131,6 +134,13 @@ public struct ReportWriter {
     func value(_ t: TidyCSV, _ r: Int, _ metric: String) throws -> OurValue {
         OurValue(status: try t.string(r, "status"), n: Int(try t.string(r, "n_seeds")) ?? 0,
                  mean: try t.number(r, "\(metric)_mean"), ci: try t.number(r, "\(metric)_ci95"))
+    }
+
+    /// "mean ± ci (K* = k)" of the selection-free P-code number, "—" when the CSV has none.
+    func fixedChunkValue(_ t: TidyCSV, _ r: Int, _ metric: String) throws -> String {
+        guard t.header.contains("\(metric)_kstar_mean"), let m = try t.number(r, "\(metric)_kstar_mean") else { return "—" }
+        let ci = try t.number(r, "\(metric)_kstar_ci95").map { " ± " + String(format: "%.4f", $0) } ?? ""
+        return String(format: "%.4f", m) + ci + " (K*=\(try t.string(r, "kstar")))"
     }
 
     /// "code" is labelled test-selected wherever it is shown.
@@ -274,7 +284,9 @@ public struct ReportWriter {
         md += "- toolchains: \(list(p.map(\.provenance.toolchain)))\n"
         md += "- machines: \(list(p.map { "\($0.provenance.machine) — \($0.provenance.cpu)" }))\n"
         md += "- threads: \(list(p.map { "\($0.provenance.threads)" }))\n"
+        md += "- BLAS kernels: \(list(p.map { $0.provenance.blas ?? "unrecorded" }))\n"
         md += "- raw data digests: \(list(p.map { "\($0.dataset): \($0.rawDigest)" }))\n"
+        md += "- row order before the split: \(list(p.map { "\($0.dataset): \($0.sourceOrder)" }))\n"
         md += "- split digests: \(list(p.map { "\($0.dataset): \($0.splitDigest)" }))\n"
         md += determinismLink()
         return md

@@ -1,7 +1,8 @@
 import Foundation
 
 /// `table-1.csv`: every Table 1 grid point (CIESS as variant g-rw; PEP, ES, MR per c; ESAPN and
-/// OptEmbed uncontrolled), both protocols, aggregated over seeds; baselines also carry a paired
+/// OptEmbed uncontrolled), both protocols, aggregated over seeds; P-code rows also carry the
+/// selection-free TEST after exactly K* chunks (`kstar`, `<metric>_kstar_*`); baselines also carry a paired
 /// t-test against CIESS at the same (dataset, backbone, c, protocol) on R@20 and N@20, over the
 /// seeds where both finished with the same split digest. The difference is CIESS − baseline.
 public enum Table1Aggregation {
@@ -28,14 +29,14 @@ public enum Table1Aggregation {
         for g in gs { byKey[g.key] = g }
         let pairedHeader = ["vs_ciess_n_pairs"] + pairedMetrics.flatMap { ["vs_ciess_\($0)_diff", "vs_ciess_\($0)_t", "vs_ciess_\($0)_p"] }
         var t = TidyCSV(header: keyHeader + ["lambda"] + GroupColumns.countHeader + GroupColumns.statisticsHeader()
-                        + pairedHeader + GroupColumns.provenanceHeader)
+                        + GroupColumns.fixedChunkHeader() + pairedHeader + GroupColumns.provenanceHeader)
         for g in gs {
             let k = g.key
             var ciessKey = k
             ciessKey[2] = "ciess"; ciessKey[3] = ciessVariant
             let reference = (k[2] != "ciess" && !k[4].isEmpty) ? byKey[ciessKey] : nil
             t.rows.append(k + [GroupColumns.unique(g.cells.compactMap { $0.lambda }.map { CSVNumber.lambda($0) })]
-                          + GroupColumns.countFields(g) + GroupColumns.statisticsFields(g)
+                          + GroupColumns.countFields(g) + GroupColumns.statisticsFields(g) + GroupColumns.fixedChunkFields(g)
                           + pairedFields(ciess: reference, baseline: g, applicable: k[2] != "ciess" && !k[4].isEmpty)
                           + GroupColumns.provenanceFields(g))
         }

@@ -1,6 +1,6 @@
 # Figure 3: CIESS search on LightGCN with Gaussian noise, with and without random walk: the average reward
 # (top) and the average action = mean embedding size (bottom) per episode, taken at the episode's last
-# iteration (specs §1.12), mean ± 95 % CI over seeds; one column per dataset.
+# iteration (docs/method.md §1.12), mean ± 95 % CI over seeds; one column per dataset.
 # Reads only the aggregated CSV:  gnuplot -e "in='results/P/figure-3.csv'; out='….png|svg'" figures/figure-3.gp
 W = 1200; H = 800
 here = system("dirname '" . ARG0 . "'")

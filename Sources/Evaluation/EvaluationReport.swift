@@ -36,7 +36,7 @@ public struct EvaluationReport: Sendable, Equatable {
     }
 
     /// Item scores eval(v) = mean of eval(u) over v's TRAIN interactors u, and 0 for an item
-    /// without interactors (spec §4.3). Sums run over users in ascending order, in `Double`.
+    /// without interactors (docs/method.md §4.3). Sums run over users in ascending order, in `Double`.
     public func itemScores(trainByUser train: UserItemLists) -> [Double] {
         precondition(train.userCount == users.count, "train has \(train.userCount) users, report has \(users.count)")
         var sum = [Double](repeating: 0, count: train.itemCount)

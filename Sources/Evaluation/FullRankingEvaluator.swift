@@ -2,7 +2,7 @@ import CBLAS
 import Linalg
 import RecData
 
-/// Full-ranking top-20 evaluation of every user (spec §4.2–4.3).
+/// Full-ranking top-20 evaluation of every user (docs/method.md §4.2–4.3).
 ///
 /// For each user u: score all items, set the score of every item in any of u's exclusion lists to
 /// −∞ (TRAIN when the target is VAL; TRAIN and VAL when the target is TEST), take the top 20 by

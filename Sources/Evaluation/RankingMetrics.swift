@@ -1,6 +1,6 @@
 import Foundation
 
-/// Recall@k and NDCG@k for one user, from the hit pattern of a top-`RankingMetrics.depth` list (spec §4.3).
+/// Recall@k and NDCG@k for one user, from the hit pattern of a top-`RankingMetrics.depth` list (docs/method.md §4.3).
 ///
 /// Contract, for a user with `|P_u|` positives in the target split and a ranking of depth 20:
 /// - rel_r = 1 if the item at rank r (1-based) is in P_u; here bit r−1 of `hits`.

@@ -1,4 +1,4 @@
-/// The six ranking metrics of one user (spec §4.3) and their mean eval(u).
+/// The six ranking metrics of one user (docs/method.md §4.3) and their mean eval(u).
 public struct UserMetrics: Sendable, Equatable, Codable {
     public var recall5: Double
     public var recall10: Double

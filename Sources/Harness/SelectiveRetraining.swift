@@ -4,7 +4,7 @@ import RecData
 import Recommenders
 import SizeSearch
 
-/// The retrain stage (specs §1.11, §4.5): every candidate mask of one target c is trained from a
+/// The retrain stage (docs/method.md §1.11, §4.5): every candidate mask of one target c is trained from a
 /// fresh initialisation under a final protocol; the chosen model is the best by the protocol's
 /// selection split (P-clean: VAL AVG; P-code: TEST AVG, labelled test-selected), and its TEST
 /// metrics and exact sparsity are reported.

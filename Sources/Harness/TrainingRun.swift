@@ -4,7 +4,7 @@ import Linalg
 import RecData
 import Recommenders
 
-/// One final training of a backbone with fixed sizes under a final protocol (specs §4.5):
+/// One final training of a backbone with fixed sizes under a final protocol (docs/method.md §4.5):
 /// fresh model, CONVERGE on the protocol's monitor, restore the best chunk, report.
 public struct TrainingRequest: Sendable, Codable, Equatable {
     public var dataset: String
@@ -14,7 +14,7 @@ public struct TrainingRequest: Sendable, Codable, Equatable {
     public var seed: UInt64
     public var batchSize: Int
     public var converge: ConvergeConfig
-    /// K* (specs §4.5): also record the monitor after exactly this many chunks, training past the
+    /// K* (docs/method.md §4.5): also record the monitor after exactly this many chunks, training past the
     /// CONVERGE stop when needed (never selecting there). Only under P-code, where the monitor is TEST
     /// with TRAIN ∪ VAL excluded, so that record is the fixed-budget, selection-free TEST number.
     /// nil: not recorded (and absent from the JSON, so earlier requests keep their fingerprints).
@@ -34,7 +34,7 @@ public struct TrainingRequest: Sendable, Codable, Equatable {
 }
 
 /// The TEST metrics after exactly `chunk` = K* chunks of a P-code training: a fixed training budget
-/// and no selection on TEST (specs §4.5), reported beside the test-selected value.
+/// and no selection on TEST (docs/method.md §4.5), reported beside the test-selected value.
 public struct FixedChunkTest: Sendable, Codable, Equatable {
     public var chunk: Int
     public var test: MetricSummary

@@ -3,7 +3,7 @@
 ///     m ← β₁m + (1−β₁)g,  v ← β₂v + (1−β₂)g²,
 ///     θ ← θ − lr · (m / (1−β₁ᵗ)) / (√(v / (1−β₂ᵗ)) + ε)
 ///
-/// Defaults β₁ = 0.9, β₂ = 0.999, ε = 1e−8, no weight decay (specs §2.0). Elements are updated in
+/// Defaults β₁ = 0.9, β₂ = 0.999, ε = 1e−8, no weight decay (docs/method.md §2.0). Elements are updated in
 /// fixed chunks in parallel; each element's arithmetic is independent, so the result does not
 /// depend on the thread count.
 public struct AdamState: Sendable, Codable, Equatable {

@@ -1,5 +1,5 @@
 /// The row-normalised adjacency with self loops L = D⁻¹(A + I) of a user–item bipartite graph
-/// (NGCF, specs §2.2), in CSR form with `Int32` column indices.
+/// (NGCF, docs/method.md §2.2), in CSR form with `Int32` column indices.
 ///
 /// Nodes: user `u` is node `u`, item `i` is node `U + i`. A = [[0, R], [Rᵀ, 0]] with binary R;
 /// D = diag(rowsum(A + I)) = degree + 1. Entry (r, c) of L has value `Float(1 / D_r)` (computed in

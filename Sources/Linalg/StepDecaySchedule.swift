@@ -1,6 +1,6 @@
 /// Learning rate `lr(b) = max(lrMin, lrMax · γ^⌊b / every⌋)` after `b` completed batches.
 ///
-/// Specs §2.0: γ = 0.9; LightGCN (0.03, 1e−3, 200), NGCF (0.03, 1e−3, 100), NeuMF (0.03, 1e−4, 50).
+/// docs/method.md §2.0: γ = 0.9; LightGCN (0.03, 1e−3, 200), NGCF (0.03, 1e−3, 100), NeuMF (0.03, 1e−4, 50).
 /// The schedule carries on across CONVERGE chunks.
 public struct StepDecaySchedule: Sendable, Codable, Equatable {
     public let lrMax: Float

@@ -1,5 +1,5 @@
 /// The symmetric normalised adjacency Â = D^{-1/2} A D^{-1/2} of a user–item bipartite graph
-/// (LightGCN, specs §2.1), in CSR form with `Int32` column indices.
+/// (LightGCN, docs/method.md §2.1), in CSR form with `Int32` column indices.
 ///
 /// Nodes: user `u` is node `u`, item `i` is node `U + i`. A = [[0, R], [Rᵀ, 0]] with binary R,
 /// D = diag(row sums of A) + 1e−9, no self loops. The value of entry (r, c) is

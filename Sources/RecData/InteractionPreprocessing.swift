@@ -1,4 +1,4 @@
-/// Preprocessing between parsing and splitting (specs §4.1), in this order:
+/// Preprocessing between parsing and splitting (docs/method.md §4.1), in this order:
 /// 1. drop every row whose (user, item) pair is in `excludedPairs` (ML-1M: (1, 1193), the first
 ///    `ratings.dat` line the authors' reader swallowed as a header);
 /// 2. drop repeated (user, item) pairs, keeping the first occurrence in file order (Yelp2018's

@@ -9,7 +9,7 @@ import Foundation
 /// cannot change the meaning of an integer field. Trailing blank lines are allowed, blank lines
 /// elsewhere are not. An empty file is an error (a dataset with no interactions is never meant).
 /// Rows are returned in file order, ratings and timestamps are checked but not kept (every
-/// rating counts as a positive interaction, specs §4.1).
+/// rating counts as a positive interaction, docs/method.md §4.1).
 public enum MovieLensParser: InteractionFileParser {
     public static let expectation = "expected 'UserID::MovieID[::Rating::Timestamp]' with integer ids"
 

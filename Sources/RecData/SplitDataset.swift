@@ -1,7 +1,7 @@
 /// One dataset after preprocessing and the 50/25/25 per-user split, with contiguous ids.
 ///
 /// Users are `0..<userCount` in ascending raw-id order; items are numbered by first appearance in
-/// the TRAIN, VAL, TEST concatenation (specs §4.1). `userRawIds[u]` / `itemRawIds[i]` map back.
+/// the TRAIN, VAL, TEST concatenation (docs/method.md §4.1). `userRawIds[u]` / `itemRawIds[i]` map back.
 public struct SplitDataset: Sendable, Equatable, Codable {
     public let name: String
     public let userRawIds: [Int64]

@@ -1,4 +1,4 @@
-/// The authors' per-user random split (specs §4.1), reproduced bit for bit.
+/// The authors' per-user random split (docs/method.md §4.1), reproduced bit for bit.
 ///
 /// For each user in ascending raw-id order, take the user's rows in file order, shuffle them with
 /// `perm = numpy.random.RandomState(seed).permutation(n)` (a fresh generator per user; that is

@@ -1,7 +1,7 @@
 import Linalg
 import RecData
 
-/// The BPR triple sampler of specs §2.0, deterministic for a seed.
+/// The BPR triple sampler of docs/method.md §2.0, deterministic for a seed.
 ///
 /// * Users: only *eligible* users (≥ 1 TRAIN item and not every item) are drawn. With fewer
 ///   eligible users than the batch size B, users are i.i.d. uniform with replacement; otherwise a
@@ -48,7 +48,7 @@ public struct BPRSampler: Sendable {
         pool = s.pool
     }
 
-    /// Draws one batch of `size` triples (specs: B = 10 000).
+    /// Draws one batch of `size` triples (docs/method.md §2.0: B = 10 000).
     public mutating func nextBatch(size: Int = 10_000) -> BPRBatch {
         precondition(size >= 1 && !eligibleUsers.isEmpty, "BPRSampler: no eligible users or empty batch")
         let users = drawUsers(size)

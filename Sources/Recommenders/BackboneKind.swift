@@ -1,7 +1,7 @@
 import Linalg
 import RecData
 
-/// The backbones of the paper, with their per-backbone constants (specs §2.4).
+/// The backbones of the paper, with their per-backbone constants (docs/method.md §2.4).
 public enum BackboneKind: String, Sendable, Codable, CaseIterable {
     case lightgcn
     case ngcf
@@ -25,7 +25,7 @@ public enum BackboneKind: String, Sendable, Codable, CaseIterable {
         }
     }
 
-    /// Batches per CIESS search iteration (specs §2.4: ML-1M / Yelp2018).
+    /// Batches per CIESS search iteration (docs/method.md §2.4: ML-1M / Yelp2018).
     public func batchesPerIteration(dataset: String) -> Int {
         switch self {
         case .lightgcn: return dataset == "yelp2018" ? 4000 : 2000

@@ -1,6 +1,6 @@
 import Evaluation
 
-/// CONVERGE (specs §1.3): train in chunks of `chunkBatches` batches with the learning-rate
+/// CONVERGE (docs/method.md §1.3): train in chunks of `chunkBatches` batches with the learning-rate
 /// schedule carrying on across chunks; after each chunk evaluate the monitor (AVG on the monitor
 /// split); keep the best checkpoint; stop after `patience` consecutive chunks without improvement
 /// or after `maxChunks` chunks; restore the best. Defaults: 3000 / 2 / 30.

@@ -2,13 +2,13 @@ import Evaluation
 import Foundation
 import Linalg
 
-/// The CONVERGE loop of specs §1.3, independent of the model: the caller supplies how to train
+/// The CONVERGE loop of docs/method.md §1.3, independent of the model: the caller supplies how to train
 /// one batch, how to evaluate the monitor and how to save and restore the best state.
 ///
 /// Chunk k (1-based) runs batches `(k−1)·chunkBatches ..< k·chunkBatches`. After it, the monitor
 /// AVG is computed; a strictly larger value than the best so far is an improvement and is saved.
 /// The loop stops after `patience` consecutive non-improving chunks or `maxChunks` chunks, then
-/// restores the best state. `bestChunk` is K* of specs §1.3.
+/// restores the best state. `bestChunk` is K* of docs/method.md §1.3.
 ///
 /// `trainThrough` (default 0: off) keeps training past the stop, without selecting, until that many
 /// chunks have run: the fixed-budget, selection-free number of §4.5 reads the monitor after exactly K*

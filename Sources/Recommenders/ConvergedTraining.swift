@@ -4,7 +4,7 @@ import Linalg
 import RecData
 
 /// A fresh backbone trained with CONVERGE on one training set, monitored on one split, and restored
-/// to its best chunk — the common core of pretraining (specs §1.3) and final training (§4.5).
+/// to its best chunk — the common core of pretraining (docs/method.md §1.3) and final training (§4.5).
 public enum ConvergedTraining {
     public struct Result {
         public var model: any Backbone

@@ -5,7 +5,7 @@ import Linalg
 /// The result of PEP (any pattern) and OptEmbed (kept rows × a per-field prefix).
 ///
 /// Density ρ = Σ_t nnz(M_t) / (T·N·dMax) and sparsity 1 − ρ, computed from the bits themselves
-/// (specs §3.0: never from a target). Rows are packed into `wordsPerRow` UInt64 words, bit c of
+/// (docs/method.md §3.0: never from a target). Rows are packed into `wordsPerRow` UInt64 words, bit c of
 /// word c/64.
 public struct ElementMask: Sendable, Equatable {
     public let tableNames: [String]

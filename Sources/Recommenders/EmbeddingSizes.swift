@@ -1,4 +1,4 @@
-/// One embedding size `d_n ∈ 1...dMax` per user and per item (specs §2.0, [P] Eq. 2).
+/// One embedding size `d_n ∈ 1...dMax` per user and per item (docs/method.md §2.0, [P] Eq. 2).
 ///
 /// The mask of entity n keeps the first `d_n` of `dMax` columns (a prefix mask). Density
 /// `ρ = Σ_n d_n / ((|U| + |I|)·dMax)`, sparsity `1 − ρ`.

@@ -1,6 +1,6 @@
 import RecData
 
-/// The final training protocols of specs §4.5 — which split trains, which monitors, which reports.
+/// The final training protocols of docs/method.md §4.5 — which split trains, which monitors, which reports.
 ///
 /// | protocol | trains on | CONVERGE monitor (excluded) | reported |
 /// |---|---|---|---|

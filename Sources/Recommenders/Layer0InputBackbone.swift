@@ -4,7 +4,7 @@ import RecData
 
 /// A backbone whose layer-0 embedding tables X⁰ are supplied by the caller on every step — the
 /// hook through which PEP, ESAPN, OptEmbed and element-wise masks reuse the backbones unchanged
-/// (specs §3.0: same network, sampler, loss and schedule for every method).
+/// (docs/method.md §3.0: same network, sampler, loss and schedule for every method).
 ///
 /// Contract, for tables X⁰_t ∈ R^{N×dMax} (t over `layer0TableNames`, users first, item i is row
 /// U + i): the loss L(X⁰) is exactly the backbone's training loss with its masked embedding

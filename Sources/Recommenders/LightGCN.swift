@@ -3,7 +3,7 @@ import Foundation
 import Linalg
 import RecData
 
-/// LightGCN (specs §2.1) with prefix-masked embeddings and a hand-written backward pass.
+/// LightGCN (docs/method.md §2.1) with prefix-masked embeddings and a hand-written backward pass.
 ///
 /// * Parameters: E ∈ R^{N×dMax}, users first (item i is node U + i), E ~ N(0, 0.01²) from
 ///   `RandomStream(seed:, purpose: "init")`. Stored with a padded row stride (multiple of 32).

@@ -3,7 +3,7 @@ import Linalg
 import RecData
 
 /// A backbone trained with a fixed element-wise mask on its layer-0 tables — the final training of
-/// PEP's and OptEmbed's masks (specs §3.3, §3.5): X⁰_t = V_t ⊙ M_t, V_t starting from the inner
+/// PEP's and OptEmbed's masks (docs/method.md §3.3, §3.5): X⁰_t = V_t ⊙ M_t, V_t starting from the inner
 /// backbone's seeded initialisation θ₀ (so a mask found by a search with the same seed is trained
 /// from its own initial weights: lottery-ticket rewinding), ∂L/∂V_t = M_t ⊙ ∂L/∂X⁰_t, and Adam
 /// (torch semantics) on V_t at the backbone's learning rate. Masked entries get zero gradient, so

@@ -3,7 +3,7 @@ import Foundation
 import Linalg
 import RecData
 
-/// NGCF (specs §2.2) with prefix-masked embeddings, dropout and a hand-written backward pass.
+/// NGCF (docs/method.md §2.2) with prefix-masked embeddings, dropout and a hand-written backward pass.
 ///
 /// * Graph: L = D⁻¹(A + I) (`RowNormalizedAdjacency`; D = degree + 1), users first (item i is
 ///   node U + i). Layer width d = dMax (128), 3 propagation layers.

@@ -3,7 +3,7 @@ import Foundation
 import Linalg
 import RecData
 
-/// NeuMF (NCF; specs §2.3) with prefix-masked GMF and MLP tables and a hand-written backward pass.
+/// NeuMF (NCF; docs/method.md §2.3) with prefix-masked GMF and MLP tables and a hand-written backward pass.
 ///
 /// Math contract (d = dMax, masks m_n = [1]^{d_n} ‖ [0]^{d−d_n} from `sizes`):
 /// * Tables G (GMF) and P (MLP), each N × d with users first (item i is row U + i), Xavier-uniform
@@ -26,7 +26,7 @@ import RecData
 ///   The caller supplies the learning rate (`NeuMF.schedule`: 0.03 → ×0.9 every 50, floor 1e−4).
 ///
 /// Sparsity accounting: both tables carry the same mask row, so the usable entries are 2·Σ d_n out
-/// of 2·N·d and ρ = Σ d_n / (N·d) = `sizes.density` is unchanged (specs §2.3).
+/// of 2·N·d and ρ = Σ d_n / (N·d) = `sizes.density` is unchanged (docs/method.md §2.3).
 ///
 /// Fast step: the tower is linear in [p_u ; p_v], so with W_t = [W_u | W_v] it splits into
 /// a_u = W_u p_u + b_t (once per *distinct* user of the batch) and c_v = W_v p_v (once per distinct

@@ -1,4 +1,4 @@
-/// Which NeuMF tables carry the prefix mask of `EmbeddingSizes` (specs §2.3, decision D30).
+/// Which NeuMF tables carry the prefix mask of `EmbeddingSizes` (docs/method.md §2.3, decision D30).
 ///
 /// * `.bothTables` (default, D30): g_n = G_n ⊙ m_n and p_n = P_n ⊙ m_n — the same mask row on the
 ///   GMF and the MLP table. Both tables then have Σ d_n usable entries out of N·dMax, so the

@@ -1,6 +1,6 @@
 import Recommenders
 
-/// The parameter budget of a target sparsity c (specs §3.0): B_c = ⌊(1−c)·dMax·N⌋ usable entries
+/// The parameter budget of a target sparsity c (docs/method.md §3.0): B_c = ⌊(1−c)·dMax·N⌋ usable entries
 /// per table, and the audit of a result against it.
 public enum Budget {
     public static func entries(targetSparsity c: Double, entities: Int, dMax: Int = 128) -> Int {

@@ -1,6 +1,6 @@
 import Recommenders
 
-/// ES (specs §3.1): every user and item gets `d = ⌊(1 − c)·dMax⌋` — 25 / 12 / 6 for
+/// ES (docs/method.md §3.1): every user and item gets `d = ⌊(1 − c)·dMax⌋` — 25 / 12 / 6 for
 /// c = 0.80 / 0.90 / 0.95 at dMax = 128, i.e. sparsity 80.47 / 90.63 / 95.31 %.
 ///
 /// The floor (not rounding: 26 / 13 would exceed the 80 % and 90 % budgets) keeps ES within budget.

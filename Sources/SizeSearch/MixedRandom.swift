@@ -1,7 +1,7 @@
 import Linalg
 import Recommenders
 
-/// MR, random mixed sizes (specs §3.2).
+/// MR, random mixed sizes (docs/method.md §3.2).
 ///
 /// 1. Draw d_n i.i.d. uniform on {1, …, H_c} with H_c = round(2·(1−c)·dMax) − 1 (50 / 25 / 12 for
 ///    c = 0.80 / 0.90 / 0.95), the range of the authors' commented-out MR.

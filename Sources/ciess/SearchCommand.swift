@@ -30,7 +30,7 @@ struct SearchCommand: ParsableCommand {
     @Option(help: "Random-walk exploration: on or off.") var randomWalk: String = "on"
     @Option(help: "Episodes M.") var episodes: Int = 30
     @Option(help: "Iterations per episode T.") var iterations: Int = 10
-    @Option(help: "Training batches per iteration (default per backbone and dataset, specs §2.4).") var batchesPerIteration: Int?
+    @Option(help: "Training batches per iteration (default per backbone and dataset, docs/method.md §2.4).") var batchesPerIteration: Int?
     @Option(help: "BPR triples per batch.") var batchSize: Int = 10_000
     @Option(help: "Pretraining CONVERGE chunk length in batches.") var pretrainChunkBatches: Int = 3000
     @Option(help: "Pretraining CONVERGE patience.") var pretrainPatience: Int = 2

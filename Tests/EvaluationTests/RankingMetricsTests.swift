@@ -2,11 +2,11 @@ import Foundation
 import XCTest
 @testable import Evaluation
 
-/// Hand-computed metric cases (spec §4.3, §4.6).
+/// Hand-computed metric cases (docs/method.md §4.3, §4.6).
 final class RankingMetricsTests: XCTestCase {
     private func bits(_ ranks: [Int]) -> UInt32 { ranks.reduce(0) { $0 | (1 << UInt32($1 - 1)) } }
 
-    /// Spec §4.6: |P_u| = 3, hits at ranks 1 and 4.
+    /// docs/method.md §4.6: |P_u| = 3, hits at ranks 1 and 4.
     func testSpecExampleThreePositivesHitsAtRanksOneAndFour() {
         let m = RankingMetrics.userMetrics(hits: bits([1, 4]), positiveCount: 3)
         let ndcg5 = (1 + 1 / log2(5.0)) / (1 + 1 / log2(3.0) + 1 / log2(4.0))

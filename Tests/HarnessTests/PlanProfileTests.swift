@@ -26,7 +26,7 @@ final class PlanProfileTests: XCTestCase {
         XCTAssertEqual(smoke.cells.count, (3 * (2 * 5 + 2) * 2 + 6 + 2 + 4) + (1 * (2 * 5 + 2) * 2 + 6 + 2 + 4))
         XCTAssertEqual(try file.profile("paper").baselineSettings, .paper)
         XCTAssertEqual(paper.optembedConfig(paper.searches.first { $0.method == "optembed" }!).evolution,
-                       OptEmbedEvolutionConfig(), "the paper profile gives OptEmbed the specs' evolution")
+                       OptEmbedEvolutionConfig(), "the paper profile gives OptEmbed the evolution of docs/method.md §3.5")
     }
 
     func testTinyPlanDedupesAcrossTablesAndFigures() throws {
@@ -58,7 +58,7 @@ final class PlanProfileTests: XCTestCase {
         let c = plan.ciessConfig(s)
         XCTAssertEqual(c.episodes, 4)
         XCTAssertEqual(c.iterations, 2)
-        XCTAssertEqual(c.batchesPerIteration, 2000)   // null → specs §2.4
+        XCTAssertEqual(c.batchesPerIteration, 2000)   // null → docs/method.md §2.4
         XCTAssertEqual(c.batchSize, 100)
         XCTAssertEqual(c.lambda, 0.4)
         XCTAssertFalse(c.randomWalk)

@@ -2,7 +2,7 @@ import XCTest
 @testable import RecData
 
 final class DatasetManifestTests: XCTestCase {
-    /// The repository's own manifest loads, validates and states the facts of specs §4.1.
+    /// The repository's own manifest loads, validates and states the facts of docs/method.md §4.1.
     func testRepositoryManifest() throws {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("datasets/manifest.json")

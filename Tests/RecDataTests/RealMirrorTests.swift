@@ -21,7 +21,7 @@ final class RealMirrorTests: XCTestCase {
             XCTAssertEqual(p.statistics.all.items, i, name)
             XCTAssertEqual(p.dataset.userCount, u)
             XCTAssertEqual(p.dataset.itemCount, i)
-            // Every user keeps ≥ 2 VAL and ≥ 2 TEST items (specs §4.1 minimum degrees).
+            // Every user keeps ≥ 2 VAL and ≥ 2 TEST items (docs/method.md §4.1 minimum degrees).
             XCTAssertGreaterThanOrEqual(p.statistics.valid.minUserDegree, 2, name)
             XCTAssertGreaterThanOrEqual(p.statistics.test.minUserDegree, 2, name)
             XCTAssertEqual(p.statistics.valid.users, u)

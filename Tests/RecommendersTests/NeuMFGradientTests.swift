@@ -4,7 +4,7 @@ import RecData
 @testable import Recommenders
 
 /// NeuMF's hand-written gradient against central differences of an independent Double reference
-/// of the loss (plain loops over the contract of specs §2.3), for every parameter group.
+/// of the loss (plain loops over the contract of docs/method.md §2.3), for every parameter group.
 final class NeuMFGradientTests: XCTestCase {
     // 4 users, 5 items; user 3 and item 4 are absent from the batch; user 0 appears twice.
     let train = UserItemLists(userCount: 4, itemCount: 5, lists: [[0, 1], [2, 3], [1, 3], [0]])

@@ -5,7 +5,7 @@ import RecData
 import Recommenders
 @testable import SizeSearch
 
-/// ESAPN (specs §3.4): hand-written gradients against central differences (Float), the
+/// ESAPN (docs/method.md §3.4): hand-written gradients against central differences (Float), the
 /// tentative-copy rule of the controller step, the greedy enlargement rule with its top-level cap,
 /// checkpoint/resume equality and a tiny end-to-end stage.
 final class ESAPNTests: XCTestCase {

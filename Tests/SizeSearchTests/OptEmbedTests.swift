@@ -6,7 +6,7 @@ import RecData
 import Recommenders
 @testable import SizeSearch
 
-/// OptEmbed (specs §3.5): the row mask's backward against finite differences through a tiny LightGCN (via the
+/// OptEmbed (docs/method.md §3.5): the row mask's backward against finite differences through a tiny LightGCN (via the
 /// layer-0 hook), the straight-through estimator, the evolution's operators and cache, supernet checkpoints,
 /// and the stage end to end with resume equality.
 final class OptEmbedTests: XCTestCase {

@@ -4,7 +4,7 @@ import RecData
 import Recommenders
 @testable import SizeSearch
 
-/// PEP (specs §3.3): the soft threshold's gradients, the full chain through the layer-0 hook,
+/// PEP (docs/method.md §3.3): the soft threshold's gradients, the full chain through the layer-0 hook,
 /// the optimiser details, mask capture, resume and a tiny end-to-end stage.
 final class PEPTests: XCTestCase {
     override func setUp() { Threads.set(1) }

@@ -1,7 +1,7 @@
 import Linalg
 import SizeSearch
 
-/// The `td3_update` / `td3_critic_update` benchmark workloads (shared/bench/README.md, specs §1.9).
+/// The `td3_update` / `td3_critic_update` benchmark workloads (shared/bench/README.md, docs/method.md §1.9).
 ///
 /// - Untimed set-up: a `TD3Agent` with the §1.5 networks (3→256→256→1 actor, twin 4→256→256→1
 ///   critics, targets as copies, Adam 1e−3 / 3e−3) from `seed`, and a full replay buffer of

@@ -1,10 +1,10 @@
 import Foundation
 
 /// The search settings of PEP, ESAPN and OptEmbed in a profile (`"baselines"`; optional — a profile
-/// without it uses `paper`, the specs' values §3.3–3.5).
+/// without it uses `paper`, the values of docs/method.md §3.3–3.5).
 public struct BaselineSettings: Sendable, Codable, Equatable {
     /// PEP's pruning run: at most `maxChunks` × `chunkBatches` batches; stops once every target is
-    /// captured. `thresholdLr`: Adam lr of the thresholds (nil = the specs' 1e−3, which starts
+    /// captured. `thresholdLr`: Adam lr of the thresholds (nil = the 1e−3 of docs/method.md §3.3, which starts
     /// pruning LightGCN on ML-1M only after ≈ 10 000 batches; short profiles raise it).
     /// `ownOptimizer` (nil = true): train V and the network with the thresholds' Adam, as PEP's own
     /// code does; false trains them with the backbone's schedule, under which pruning stalls on
@@ -28,7 +28,7 @@ public struct BaselineSettings: Sendable, Codable, Equatable {
         public var search: ExperimentProfile.Converge
     }
 
-    /// OptEmbed: the supernet's CONVERGE (patience 1 in the specs) and the evolutionary search.
+    /// OptEmbed: the supernet's CONVERGE (patience 1 in docs/method.md §3.5) and the evolutionary search.
     public struct OptEmbed: Sendable, Codable, Equatable {
         public var supernet: ExperimentProfile.Converge
         public var population: Int
@@ -42,7 +42,7 @@ public struct BaselineSettings: Sendable, Codable, Equatable {
     public var esapn: ESAPN
     public var optembed: OptEmbed
 
-    /// Specs §3.3–3.5: PEP 30 chunks of 3000 with [PEP-C]'s single Adam (lr 1e−3; see `PEP.ownOptimizer`
+    /// docs/method.md §3.3–3.5: PEP 30 chunks of 3000 with [PEP-C]'s single Adam (lr 1e−3; see `PEP.ownOptimizer`
     /// for why not the backbone's); ESAPN CONVERGE 3000/2/30; OptEmbed supernet 3000/1/30,
     /// population 20, keep 15, 10 mutants, 10 crossovers, 30 generations.
     public static let paper = BaselineSettings(

@@ -57,7 +57,7 @@ extension ExperimentPlan {
                     batchSize: profile.batchSize, converge: profile.baselineSettings.esapn.search.config)
     }
 
-    /// The evolution's parent pools are the specs' top 10 / top 11, capped by the population.
+    /// The evolution's parent pools are the top 10 / top 11 of docs/method.md §3.5, capped by the population.
     public func optembedConfig(_ s: SearchID) -> OptEmbedConfig {
         let o = profile.baselineSettings.optembed
         let pool = min(o.population, o.keep + o.mutants + o.crossovers)

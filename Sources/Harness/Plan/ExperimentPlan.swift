@@ -41,7 +41,7 @@ public struct ExperimentPlan: Sendable {
         }
     }
 
-    /// Where a P-code cell's K* comes from (specs §4.5: TEST after exactly K* chunks, K* from the
+    /// Where a P-code cell's K* comes from (docs/method.md §4.5: TEST after exactly K* chunks, K* from the
     /// full-size pretraining): the pretraining of the dataset × backbone's reference CIESS search (g-rw,
     /// the first CIESS seed), shared by every method so that all read TEST after the same number of
     /// chunks. nil under P-clean, or when the profile plans no such search (the number is then not recorded).

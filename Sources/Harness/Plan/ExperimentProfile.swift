@@ -27,7 +27,7 @@ public struct ExperimentProfile: Sendable, Codable, Equatable {
     }
 
     /// CIESS search settings. `batchesPerIteration`: per backbone, per dataset; a missing entry
-    /// (or a null map) means the specs' value (§2.4). `lambda`: per dataset, the default λ (the
+    /// (or a null map) means the value of docs/method.md §2.4. `lambda`: per dataset, the default λ (the
     /// λ of Table 1, Table 2, Figures 3 and 5).
     public struct CIESS: Sendable, Codable, Equatable {
         public var episodes: Int
@@ -35,7 +35,7 @@ public struct ExperimentProfile: Sendable, Codable, Equatable {
         public var batchesPerIteration: [String: [String: Int]]?
         public var pretrain: Converge
         public var lambda: [String: Double]
-        /// Candidates retrained per target (specs §1.11: l = 3).
+        /// Candidates retrained per target (docs/method.md §1.11: l = 3).
         public var candidates: Int
 
         public func batches(backbone: BackboneKind, dataset: String) -> Int {

@@ -5,7 +5,7 @@ import SizeSearch
 /// seed and episode) from the finished CIESS searches on LightGCN with Gaussian noise, with and
 /// without random walk: `search/<dataset>/lightgcn/ciess/{g-rw,g-norw}/seed<N>/history.jsonl`.
 /// A search counts once its `search.json` exists (a search still running is left out, so the CSV
-/// does not change while it runs). Specs §1.12: the primary curve is the episode's last iteration
+/// does not change while it runs). docs/method.md §1.12: the primary curve is the episode's last iteration
 /// (avg_reward and the pooled action mean); the episode means over iterations are stored too.
 public enum Figure3Aggregation {
     public static let backbone = "lightgcn"

@@ -1,6 +1,6 @@
 import Linalg
 
-/// The CIESS action graph (specs §1.6 step 2): vertices are the sizes `minSize...maxSize`
+/// The CIESS action graph (docs/method.md §1.6 step 2): vertices are the sizes `minSize...maxSize`
 /// (1…128); the neighbours of d are A_d = { d′ in range : 0 < |d − d′| ≤ t } (t = 5), so an
 /// interior vertex has 2t neighbours and a border vertex fewer (1 and 128 have t; no padding with
 /// invalid vertices, defect C5). P(d → d′) = (1/|d − d′|) / Σ_{d″ ∈ A_d} 1/|d − d″|.

@@ -1,7 +1,7 @@
 import Foundation
 import Linalg
 
-/// The CIESS actor μ (specs §1.5): Linear(3→256) → ReLU → Linear(256→256) → ReLU → Linear(256→1)
+/// The CIESS actor μ (docs/method.md §1.5): Linear(3→256) → ReLU → Linear(256→256) → ReLU → Linear(256→1)
 /// → tanh → â = 1 + 127·(tanh(z) + 1)/2, a continuous size in [1, 128].
 ///
 /// Initialisation: PyTorch's default `nn.Linear` init, then the last layer's weights are re-drawn

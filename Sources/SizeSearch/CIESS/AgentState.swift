@@ -1,6 +1,6 @@
 import Foundation
 
-/// The per-entity state and reward of one CIESS agent (specs §1.2, §1.4, §1.7; D4, D5, D7, D8).
+/// The per-entity state and reward of one CIESS agent (docs/method.md §1.2, §1.4, §1.7; D4, D5, D7, D8).
 ///
 ///     s_n = ( 2(f_n − f_min)/(f_max − f_min) − 1,  2(d_n − 1)/127 − 1,  q̃_n )
 ///

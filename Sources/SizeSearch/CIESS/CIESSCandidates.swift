@@ -1,7 +1,7 @@
 import Foundation
 import RecData
 
-/// The candidates stage (specs §1.11): from a finished search's history, the top-`limit`
+/// The candidates stage (docs/method.md §1.11): from a finished search's history, the top-`limit`
 /// iterations by VAL AVG among those with ρ ≤ 1 − c, per target c; written to `candidates.json`.
 public enum CIESSCandidates {
     public struct Candidate: Sendable, Codable, Equatable {

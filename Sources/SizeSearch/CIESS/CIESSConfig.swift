@@ -1,6 +1,6 @@
 import Recommenders
 
-/// Settings of one CIESS search (specs §1.13; recommended values as defaults).
+/// Settings of one CIESS search (docs/method.md §1.13; recommended values as defaults).
 public struct CIESSConfig: Sendable, Codable, Equatable {
     public enum Noise: String, Sendable, Codable, CaseIterable {
         case gaussian, ou, uniform
@@ -24,13 +24,13 @@ public struct CIESSConfig: Sendable, Codable, Equatable {
     /// Episodes M and iterations per episode T (30 × 10).
     public var episodes: Int
     public var iterations: Int
-    /// Training batches per environment step (specs §2.4: LightGCN 2000 / 4000).
+    /// Training batches per environment step (docs/method.md §2.4: LightGCN 2000 / 4000).
     public var batchesPerIteration: Int
     public var batchSize: Int
     public var seed: UInt64
     /// CONVERGE settings of the full-size pretraining that sets the peaks.
     public var pretrain: ConvergeConfig
-    /// Networks and update settings of both agents (specs §1.5, §1.9; defaults as specified).
+    /// Networks and update settings of both agents (docs/method.md §1.5, §1.9; defaults as specified).
     public var td3: TD3Configuration
 
     public init(dataset: String, backbone: BackboneKind, lambda: Double? = nil, noise: Noise = .gaussian,

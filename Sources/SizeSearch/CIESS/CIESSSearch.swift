@@ -4,7 +4,7 @@ import Linalg
 import RecData
 import Recommenders
 
-/// The CIESS search loop (specs §1.1, §1.10) as a resumable stage on disk.
+/// The CIESS search loop (docs/method.md §1.1, §1.10) as a resumable stage on disk.
 ///
 /// Directory layout (`directory`):
 /// - `config.json` — the settings; a directory is only ever continued with the same settings;

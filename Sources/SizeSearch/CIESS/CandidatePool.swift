@@ -1,4 +1,4 @@
-/// Selective retraining's candidate pool (specs §1.11, decisions D25–D27).
+/// Selective retraining's candidate pool (docs/method.md §1.11, decisions D25–D27).
 ///
 /// For a target sparsity c, the pool is every logged iteration with density ρ ≤ 1 − c (inclusive:
 /// a sparser mask is a candidate for every looser budget too). Candidates are ranked by VAL AVG,

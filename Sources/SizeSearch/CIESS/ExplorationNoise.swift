@@ -1,7 +1,7 @@
 import Foundation
 import Linalg
 
-/// The exploration noise of CIESS action selection (specs §1.6 step 4, D9): ONE scalar ε per
+/// The exploration noise of CIESS action selection (docs/method.md §1.6 step 4, D9): ONE scalar ε per
 /// iteration, shared by all users and all items, drawn before the two agents act and added to the
 /// critic's choice d*: the executed size is a = clip(round_half_even(d* + ε), 1, 128).
 ///

@@ -1,7 +1,7 @@
 import Foundation
 import Linalg
 
-/// A small fully-connected network in `Float` (specs §1.5): `sizes = [n₀, n₁, …, n_L]`, layer l maps
+/// A small fully-connected network in `Float` (docs/method.md §1.5): `sizes = [n₀, n₁, …, n_L]`, layer l maps
 /// n_l → n_{l+1} as `y = x·W_lᵀ + b_l` (torch `nn.Linear`), with ReLU after every layer but the
 /// last, which is linear.
 ///

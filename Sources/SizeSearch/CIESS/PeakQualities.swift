@@ -4,7 +4,7 @@ import Linalg
 import RecData
 import Recommenders
 
-/// Pretraining and peak qualities (specs §1.3): a full-size backbone trained with CONVERGE on TRAIN
+/// Pretraining and peak qualities (docs/method.md §1.3): a full-size backbone trained with CONVERGE on TRAIN
 /// (monitor VAL AVG), restored to its best chunk, then evaluated on VAL:
 /// `peak_u = max(eval(u), 1e−5)`, `peak_v = max(eval(v), 1e−5)` with eval(v) the mean of eval(u)
 /// over v's TRAIN users. `bestChunk` is K*.

@@ -1,7 +1,7 @@
 import Foundation
 import Linalg
 
-/// One agent's SELECT output for all its entities (specs §1.6).
+/// One agent's SELECT output for all its entities (docs/method.md §1.6).
 public struct ActionSelection: Sendable, Equatable {
     /// â_n = μ(s_n), continuous in [1, 128].
     public var proposals: [Float]
@@ -13,7 +13,7 @@ public struct ActionSelection: Sendable, Equatable {
     public var executed: [UInt8]
 }
 
-/// CIESS action selection SELECT (specs §1.6, D9–D12) for all entities of one agent:
+/// CIESS action selection SELECT (docs/method.md §1.6, D9–D12) for all entities of one agent:
 ///
 /// 1. â_n = μ(s_n), d0_n = round_half_even(â_n) ∈ [1, 128];
 /// 2. a 5-step random walk on `ActionGraph` from d0_n gives Z_n = (d0_n, d1_n, …, d5_n);

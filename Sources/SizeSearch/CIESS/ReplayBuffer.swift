@@ -1,7 +1,7 @@
 import Foundation
 import Linalg
 
-/// A FIFO ring of transitions (s, a, r, s′) for one agent (specs §1.8).
+/// A FIFO ring of transitions (s, a, r, s′) for one agent (docs/method.md §1.8).
 ///
 /// Each row is 8 floats: s[0..<3], a (the executed integer size, as Float), r, s′[0..<3] (the
 /// layout of the reference benchmark). Capacity is 100 × entities, so with one append of every
@@ -26,7 +26,7 @@ public struct ReplayBuffer: Sendable, Equatable {
         rows = [Float](repeating: 0, count: capacity * ReplayBuffer.rowWidth)
     }
 
-    /// A buffer of `100 × entities` rows (specs §1.8).
+    /// A buffer of `100 × entities` rows (docs/method.md §1.8).
     public init(entities: Int, iterations: Int = 100) { self.init(capacity: entities * iterations) }
 
     /// Appends one transition per entity, in entity order: `states`/`nextStates` are `n × 3`,

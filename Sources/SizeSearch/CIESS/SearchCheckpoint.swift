@@ -2,7 +2,7 @@ import Foundation
 import RecData
 
 /// Everything a CIESS search needs to continue after episode `nextEpisode − 1` as if it had never
-/// stopped (specs §1.10): both agents with optimisers and RNG streams, both replay buffers, both
+/// stopped (docs/method.md §1.10): both agents with optimisers and RNG streams, both replay buffers, both
 /// explorers' streams, the noise process, and how many history lines belong to the finished
 /// episodes. Environment seeds derive from (seed, episode, iteration), so they need no state.
 ///

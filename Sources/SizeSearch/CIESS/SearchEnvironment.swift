@@ -4,7 +4,7 @@ import Linalg
 import RecData
 import Recommenders
 
-/// One CIESS environment step (specs §1.7): a fresh backbone (new initialisation, new Adam at
+/// One CIESS environment step (docs/method.md §1.7): a fresh backbone (new initialisation, new Adam at
 /// lr_max) with the chosen sizes, `batchesPerStep` BPR batches on TRAIN with the backbone's
 /// step-decay schedule, then one full-ranking evaluation on VAL (TRAIN excluded).
 ///

@@ -1,4 +1,4 @@
-/// One line of a CIESS search history (specs §1.12): the data of Figures 3 and 5 and Table 2.
+/// One line of a CIESS search history (docs/method.md §1.12): the data of Figures 3 and 5 and Table 2.
 public struct SearchIterationRecord: Sendable, Codable, Equatable {
     public struct Spread: Sendable, Codable, Equatable {
         public var mean: Double

@@ -2,7 +2,7 @@ import Foundation
 import CBLAS
 import Linalg
 
-/// TD3 hyperparameters of one CIESS agent (specs §1.9, §1.13; [C] values).
+/// TD3 hyperparameters of one CIESS agent (docs/method.md §1.9, §1.13; [C] values).
 public struct TD3Configuration: Sendable, Codable, Equatable {
     public var stateDimension = 3
     public var hidden = [256, 256]
@@ -33,7 +33,7 @@ public struct TD3UpdateResult: Sendable, Equatable {
 }
 
 /// One CIESS TD3 agent (user agent or item agent): actor μ, twin critic (Q1, Q2), their targets,
-/// their Adam states, the update counter and the agent's random stream (specs §1.5, §1.9).
+/// their Adam states, the update counter and the agent's random stream (docs/method.md §1.5, §1.9).
 ///
 /// `update(from:)` performs, with k ← k + 1:
 ///

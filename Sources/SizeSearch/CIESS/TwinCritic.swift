@@ -1,7 +1,7 @@
 import Foundation
 import Linalg
 
-/// The CIESS twin critic (specs §1.5): two independent heads Q1, Q2, each
+/// The CIESS twin critic (docs/method.md §1.5): two independent heads Q1, Q2, each
 /// Linear(4→256) → ReLU → Linear(256→256) → ReLU → Linear(256→1), on the input [s ; norm(a)] with
 /// norm(a) = 2(a − 1)/127 − 1 ∈ [−1, 1]. Default PyTorch `nn.Linear` initialisation (Q1 drawn
 /// first, then Q2, from the same stream).

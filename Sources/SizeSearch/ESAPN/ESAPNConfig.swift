@@ -1,6 +1,6 @@
 import Recommenders
 
-/// Settings of one ESAPN search (specs §3.4; defaults as specified).
+/// Settings of one ESAPN search (docs/method.md §3.4; defaults as specified).
 ///
 /// - `candidateSizes` S = (2, 4, 8, 16, 64, 128): the sizes of the levels 0…5; every entity starts at
 ///   level 0 and may only grow one level per batch (action "enlarge"), never beyond the last level.

@@ -4,7 +4,7 @@ import Linalg
 import RecData
 import Recommenders
 
-/// The ESAPN recommender (specs §3.4) as a `Backbone`: an unchanged full-size backbone (through the
+/// The ESAPN recommender (docs/method.md §3.4) as a `Backbone`: an unchanged full-size backbone (through the
 /// layer-0 hook) whose layer-0 input is X⁰ = h, the level-stack representation of `ESAPNTables`,
 /// plus one REINFORCE policy per entity group that decides, per entity, *keep* or *enlarge*.
 ///

@@ -1,7 +1,7 @@
 import Foundation
 import Linalg
 
-/// ESAPN's policy network, Policy_Type 1 of [ES-C] (specs §3.4), for one entity group.
+/// ESAPN's policy network, Policy_Type 1 of [ES-C] (docs/method.md §3.4), for one entity group.
 ///
 /// For a batch of m occurrences with TRAIN frequencies f_b and levels l_b:
 ///

@@ -39,7 +39,7 @@ public struct ESAPNHistoryRecord: Sendable, Codable, Equatable {
     public var seconds: Double?
 }
 
-/// The ESAPN search stage (specs §3.4) on disk.
+/// The ESAPN search stage (docs/method.md §3.4) on disk.
 ///
 /// CONVERGE(train = TRAIN, monitor = VAL AVG of the ESAPN model): chunks of `converge.chunkBatches`
 /// `ESAPNModel.trainStep`s with the backbone's LR schedule carried across chunks; after each chunk VAL

@@ -2,7 +2,7 @@ import Foundation
 import Linalg
 
 /// The per-level embeddings and transforms of one entity group (users *or* items) of one layer-0
-/// table (specs §3.4).
+/// table (docs/method.md §3.4).
 ///
 /// For levels k = 0…K (K = |S| − 1, sizes S_k): tables E^{(k)} ∈ R^{n×S_k}; for k < K affine transforms
 /// W^{(k)}(x) = A_k x + b_k with A_k ∈ R^{S_{k+1}×S_k} (torch `Linear` layout). Entity n at level k is

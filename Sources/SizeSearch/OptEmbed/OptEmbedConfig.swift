@@ -1,6 +1,6 @@
 import Recommenders
 
-/// Settings of one OptEmbed search run (specs §3.5; [OE-C] README values as defaults).
+/// Settings of one OptEmbed search run (docs/method.md §3.5; [OE-C] README values as defaults).
 ///
 /// Supernet: CONVERGE-like on VAL AVG with `supernet` (default chunk 3000, patience 1 — [OE-C] stops at the
 /// first non-improving epoch — cap 30), restoring the best chunk. The embeddings and the network follow the
@@ -13,7 +13,7 @@ public struct OptEmbedConfig: Sendable, Codable, Equatable {
     public var dataset: String
     public var backbone: BackboneKind
     public var seed: UInt64
-    /// BPR triples per batch (specs §2.0: 10 000).
+    /// BPR triples per batch (docs/method.md §2.0: 10 000).
     public var batchSize: Int
     /// Threshold SGD learning rate t_lr (default 1e−4; [OE-C] grid {1e−2, 1e−3, 1e−4}).
     public var thresholdLR: Float
@@ -40,7 +40,7 @@ public struct OptEmbedConfig: Sendable, Codable, Equatable {
     }
 }
 
-/// The evolutionary search over (d_U, d_I) ∈ {1..dMax}² (specs §3.5, [OE-C] README n_m = 10, n_c = 10,
+/// The evolutionary search over (d_U, d_I) ∈ {1..dMax}² (docs/method.md §3.5, [OE-C] README n_m = 10, n_c = 10,
 /// T = 30, p_m = 0.1, k = 15).
 ///
 /// Initial population: `initialPopulation` uniform candidates. Generation: evaluate and sort by fitness

@@ -19,7 +19,7 @@ public struct OptEmbedScored: Sendable, Codable, Equatable {
     public var fitness: Double
 }
 
-/// The evolutionary search of OptEmbed (specs §3.5) as a resumable value: the population about to be
+/// The evolutionary search of OptEmbed (docs/method.md §3.5) as a resumable value: the population about to be
 /// evaluated, the fitness cache, the best candidate ever seen and the random streams.
 ///
 /// `advance` runs one generation: evaluate every member (through the cache, so a candidate is evaluated

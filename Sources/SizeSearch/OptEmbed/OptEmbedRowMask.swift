@@ -2,7 +2,7 @@ import Foundation
 import Linalg
 import Recommenders
 
-/// OptEmbed's row (feature) mask with learnable field thresholds (specs §3.5, [OE-C] `mode_threshold =
+/// OptEmbed's row (feature) mask with learnable field thresholds (docs/method.md §3.5, [OE-C] `mode_threshold =
 /// field`, `norm = 1`, `mode_oov = zero`); the fields are {users, items}.
 ///
 /// For each layer-0 table E_t (N × dMax, users first) and row n of field f(n) ∈ {U, I}:

@@ -4,7 +4,7 @@ import Linalg
 import RecData
 import Recommenders
 
-/// OptEmbed as a resumable search stage on disk (specs §3.5).
+/// OptEmbed as a resumable search stage on disk (docs/method.md §3.5).
 ///
 /// 1. Supernet (`OptEmbedSupernet`): CONVERGE-like on VAL AVG (row mask only) with `configuration.supernet`
 ///    (chunk 3000 / patience 1 / cap 30): after every chunk the monitor is evaluated; a strictly larger value

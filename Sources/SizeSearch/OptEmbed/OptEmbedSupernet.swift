@@ -3,7 +3,7 @@ import Linalg
 import RecData
 import Recommenders
 
-/// OptEmbed's supernet (specs §3.5) on any backbone, through the layer-0 hook (`Layer0InputBackbone`).
+/// OptEmbed's supernet (docs/method.md §3.5) on any backbone, through the layer-0 hook (`Layer0InputBackbone`).
 ///
 /// It owns the raw tables E_t (initialised from the inner backbone's `layer0Tables()`, i.e. θ₀ of the same
 /// seed; Adam with torch semantics at the backbone's learning rate) and the row mask's thresholds t_U, t_I
@@ -16,7 +16,7 @@ import Recommenders
 /// and returns L + α(exp(−t_U) + exp(−t_I)). Evaluation (`makeScorer()`) applies the row mask only;
 /// `makeScorer(dims:)` adds the prefix dims (the evolution's fitness).
 ///
-/// Deviation (NeuMF): [OE-C] draws the dimension mask per sample and field; specs §3.5 asks for one
+/// Deviation (NeuMF): [OE-C] draws the dimension mask per sample and field; docs/method.md §3.5 asks for one
 /// (r_U, r_I) per triple under NeuMF. The layer-0 hook takes one table per branch for the whole batch, so
 /// a per-triple mask is not expressible through it; NeuMF therefore also uses one (r_U, r_I) per batch,
 /// like LightGCN/NGCF (one sampled field-wise architecture per step).

@@ -1,9 +1,9 @@
 import Recommenders
 
-/// Settings of one PEP search run (specs §3.3; [PEP-C]'s values as defaults).
+/// Settings of one PEP search run (docs/method.md §3.3; [PEP-C]'s values as defaults).
 ///
 /// Length: at most `maxChunks × chunkBatches` batches (default 30 × 3000, the CONVERGE cap of
-/// specs §1.3); the run stops earlier as soon as every target's mask is captured. By default V and
+/// docs/method.md §1.3); the run stops earlier as soon as every target's mask is captured. By default V and
 /// the network train with the thresholds' Adam (`useOwnOptimizer`); otherwise the backbone's own
 /// LR schedule drives them. The thresholds s always have their own Adam at `thresholdLR` with coupled L2 `thresholdWeightDecay` (g ← g + wd·s, torch
 /// `weight_decay`) and a global gradient-norm clip `thresholdClipNorm` over all s tables.
@@ -11,13 +11,13 @@ public struct PEPConfig: Sendable, Codable, Equatable {
     public var dataset: String
     public var backbone: BackboneKind
     public var seed: UInt64
-    /// BPR triples per batch (specs §2.0: 10 000).
+    /// BPR triples per batch (docs/method.md §2.0: 10 000).
     public var batchSize: Int
     /// Batches per chunk; a checkpoint is written after every chunk (default 3000).
     public var chunkBatches: Int
     /// Cap on the run length in chunks (default 30).
     public var maxChunks: Int
-    /// Adam learning rate of s (default 1e−3; the spec's fallback when pruning is too fast: 1e−4).
+    /// Adam learning rate of s (default 1e−3; the fallback of docs/method.md §3.3 when pruning is too fast: 1e−4).
     public var thresholdLR: Float
     /// Initial value of every s (default −15, so g(s) = σ(−15) ≈ 3.1e−7).
     public var thresholdInit: Float
@@ -25,12 +25,12 @@ public struct PEPConfig: Sendable, Codable, Equatable {
     public var thresholdWeightDecay: Float
     /// Global L2-norm clip of the s gradient (default 100).
     public var thresholdClipNorm: Float
-    /// `pepUseOwnOptimizer` (specs §3.3): V and the network at the constant rate `thresholdLR`
+    /// `pepUseOwnOptimizer` (docs/method.md §3.3): V and the network at the constant rate `thresholdLR`
     /// instead of the backbone schedule, and V's gradient also gets the coupled L2 and shares the
     /// clip with s ([PEP-C] trains everything with one Adam; the network's own weight decay is not
     /// reproduced, the backbone owns that optimiser).
     ///
-    /// Default **true**, against the specs' recommendation, because the backbone's optimiser cannot
+    /// Default **true**, against the recommendation of docs/method.md §3.3, because the backbone's optimiser cannot
     /// reach the budgets on LightGCN and NGCF: the coupled L2 pulls every s towards 0, so no threshold
     /// settles above σ(0) = ½ unless the loss keeps pushing it, while a pruned V gets no gradient at
     /// all and a kept V grows at the backbone's lr 0.03 without decay. Entries with |V| > ½ then stay

@@ -1,6 +1,6 @@
 import Foundation
 
-/// When PEP saves its masks (specs §3.3): target c has the budget
+/// When PEP saves its masks (docs/method.md §3.3): target c has the budget
 /// B_c = ⌊(1−c)·dMax·N⌋ entries per table (`Budget.entries`), i.e. `tableCount · B_c` non-zeros
 /// over all tables (both NeuMF tables count). After every batch the caller reports
 /// nnz = Σ_t #{Ṽ_t ≠ 0}; each target not yet captured, taken from the largest budget to the

@@ -4,7 +4,7 @@ import Linalg
 import RecData
 import Recommenders
 
-/// A backbone trained with PEP's learnable soft thresholds on its layer-0 tables (specs §3.3).
+/// A backbone trained with PEP's learnable soft thresholds on its layer-0 tables (docs/method.md §3.3).
 ///
 /// For every layer-0 table t of the inner backbone (LightGCN/NGCF: "embedding"; NeuMF: "gmf" and
 /// "mlp", each with its own thresholds) PEP owns V_t ∈ R^{N×dMax}, initialised to the inner

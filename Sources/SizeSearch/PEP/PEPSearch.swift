@@ -4,7 +4,7 @@ import Linalg
 import RecData
 import Recommenders
 
-/// The PEP search run (specs §3.3) as a resumable stage on disk.
+/// The PEP search run (docs/method.md §3.3) as a resumable stage on disk.
 ///
 /// Train a `PEPModel` (θ₀ = the backbone's seeded init for `seed`, thresholds at −15) on TRAIN,
 /// batch b (0-based) at the backbone's rate `schedule.rate(afterBatches: b)`, in chunks of

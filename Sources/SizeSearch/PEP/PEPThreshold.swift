@@ -1,7 +1,7 @@
 import Foundation
 import Linalg
 
-/// PEP's soft threshold (specs §3.3, granularity "feature_dim": one threshold per entry), applied
+/// PEP's soft threshold (docs/method.md §3.3, granularity "feature_dim": one threshold per entry), applied
 /// element-wise to a table V and its threshold logits s of the same shape:
 ///
 ///     g(s) = σ(s) = 1 / (1 + e^{−s}),          Ṽ = sign(V) ⊙ ReLU(|V| − g(s))

@@ -4,7 +4,8 @@
 #   DATA_MIRROR  directory of a local dataset mirror (read through the normal fetch path)
 #   THREADS      worker threads for training, evaluation and benchmarks (default: all CPUs)
 #   SWIFT_CPU    CPU the release build is tuned for (default: detected: skylake-avx512 / haswell / x86-64)
-#   TORCH_PYTHON a Python with torch, to run the PyTorch reference beside `make bench`
+#   TORCH_PYTHON a Python with torch, to run the PyTorch reference beside `make bench` and the cross-checks
+#   BACKBONE, SIZES  the model of `make crosscheck-torch` (lightgcn|ngcf|neumf; full or equal:D)
 #   BENCH_SHAPES dataset shapes for `make bench` (default: ml-1m yelp2018)
 #   BENCH_REPEAT timed iterations per benchmark figure (default: 10)
 #   PROFILE      experiment profile of experiments/profiles.json: smoke (default), quick or paper
@@ -39,6 +40,8 @@ BENCH_REPEAT  ?= 10
 BENCH_OUT     ?= results/bench
 CROSSCHECK_OUT ?= results/crosscheck
 CROSSCHECK_CHUNKS ?= 3
+BACKBONE      ?= lightgcn
+SIZES         ?= full
 APT_PACKAGES  := libopenblas-dev pkg-config gnuplot-nox curl unzip python3-numpy
 PROFILE       ?= smoke
 PROFILES      ?= experiments/profiles.json
@@ -82,7 +85,7 @@ help:
 	@echo "  make bench    time the benchmark workloads; with TORCH_PYTHON, also the PyTorch reference and ratios"
 	@echo "  make check-resume  kill -9 a short CIESS search on ML-1M, resume it, compare with an uninterrupted run"
 	@echo "  make crosscheck-split  rebuild both splits with NumPy itself and cmp them with ciess data split"
-	@echo "  make crosscheck-torch  train an independent PyTorch LightGCN (TORCH_PYTHON) on the exported ML-1M split"
+	@echo "  make crosscheck-torch [BACKBONE=lightgcn|ngcf|neumf SIZES=full|equal:D]  an independent PyTorch model (TORCH_PYTHON) on the exported ML-1M split"
 	@echo "  make clean    remove build folders (keeps datasets/ and results/)"
 	@echo ""
 	@echo "  Experiments (PROFILE=smoke|quick|paper, default $(PROFILE); results in $(RESULTS)/PROFILE/):"
@@ -137,13 +140,18 @@ crosscheck-split: build
 
 crosscheck-torch: build
 	@[ -n "$(TORCH_PYTHON)" ] || { echo "crosscheck-torch: set TORCH_PYTHON to a Python with torch (e.g. .venv-torch/bin/python)"; exit 1; }
-	@set -e; out=$(CROSSCHECK_OUT)/torch; mkdir -p $$out; \
+	@case "$(BACKBONE)" in lightgcn|ngcf|neumf) ;; *) echo "crosscheck-torch: BACKBONE must be lightgcn, ngcf or neumf, got '$(BACKBONE)'"; exit 1;; esac
+	@case "$(SIZES)" in full|equal:*) ;; *) echo "crosscheck-torch: SIZES must be full or equal:D, got '$(SIZES)'"; exit 1;; esac
+	@if [ "$(BACKBONE)" = lightgcn ] && [ "$(SIZES)" != full ]; then \
+	    echo "crosscheck-torch: scripts/torch-lightgcn.py trains full size only (SIZES=full)"; exit 1; fi
+	@set -e; out=$(CROSSCHECK_OUT)/torch; name=$(BACKBONE)-$(subst :,,$(SIZES)); mkdir -p $$out; \
 	$(CIESS) data split --dataset ml-1m --out $$out/split > /dev/null; \
-	echo "crosscheck-torch: PyTorch LightGCN, full size, P-code, $(CROSSCHECK_CHUNKS) chunks of 3000 batches, $(THREADS) threads"; \
-	$(TORCH_PYTHON) -W ignore scripts/torch-lightgcn.py --split $$out/split --chunks $(CROSSCHECK_CHUNKS) \
-	    --threads $(THREADS) > $$out/torch.jsonl.tmp && mv $$out/torch.jsonl.tmp $$out/torch.jsonl; \
-	echo "crosscheck-torch: per-chunk TEST metrics in $$out/torch.jsonl; compare with"; \
-	echo "  $(CIESS) train --dataset ml-1m --backbone lightgcn --sizes full --protocol code --max-chunks $(CROSSCHECK_CHUNKS)"
+	sizes=; [ "$(BACKBONE)" = lightgcn ] || sizes="--sizes $(SIZES)"; \
+	echo "crosscheck-torch: PyTorch $(BACKBONE), sizes $(SIZES), P-code, $(CROSSCHECK_CHUNKS) chunks of 3000 batches, $(THREADS) threads"; \
+	$(TORCH_PYTHON) -W ignore scripts/torch-$(BACKBONE).py --split $$out/split --chunks $(CROSSCHECK_CHUNKS) \
+	    --threads $(THREADS) $$sizes > $$out/$$name.jsonl.tmp && mv $$out/$$name.jsonl.tmp $$out/$$name.jsonl; \
+	echo "crosscheck-torch: per-chunk TEST metrics in $$out/$$name.jsonl; compare with"; \
+	echo "  $(CIESS) train --dataset ml-1m --backbone $(BACKBONE) --sizes $(SIZES) --protocol code --max-chunks $(CROSSCHECK_CHUNKS)"
 
 # The reference graphs are drawn by the reference script's own code (NumPy only, see bench/export_graph.py),
 # so both sides time exactly the same graph; `ciess bench` checks graph_sha256.

@@ -15,6 +15,12 @@ public struct BackboneCheckpoint: Sendable, Equatable, Codable {
         self.optimizer = optimizer
         self.steps = steps
     }
+
+    /// Every stored array by name (tensors, then the Adam moments), in a fixed order: for validation.
+    public var allValues: [(String, [Float])] {
+        tensors.keys.sorted().map { ("tensor '\($0)'", tensors[$0]!.values) }
+            + optimizer.keys.sorted().flatMap { k in [("Adam m of '\(k)'", optimizer[k]!.m), ("Adam v of '\(k)'", optimizer[k]!.v)] }
+    }
 }
 
 /// Why a checkpoint could not be restored.

@@ -84,6 +84,8 @@ public struct ConvergeTrainer {
             }
             let t1 = Date()
             let (avg, metrics) = evaluate()
+            try NonFiniteValueError.check([("the mean training loss of chunk \(chunk)", lossSum / Double(config.chunkBatches)),
+                                           ("the monitor AVG after chunk \(chunk)", avg)])
             let improved = selects && avg > best
             if improved {
                 best = avg

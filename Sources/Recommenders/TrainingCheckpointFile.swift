@@ -60,6 +60,11 @@ public struct TrainingCheckpointFile: Sendable {
         }
         do {
             let current = try stored.model.unpacked()
+            for (name, values) in current.allValues + (try stored.best?.unpacked().allValues ?? []) {
+                if let bad = values.first(where: { !$0.isFinite }) {
+                    throw TrainingCheckpointError.unreadable(url.path, "\(name) holds a non-finite value (\(bad)); the file is damaged or the run diverged")
+                }
+            }
             try model.restore(current)
             if let b = stored.best {
                 best = try b.unpacked()
@@ -69,6 +74,8 @@ public struct TrainingCheckpointFile: Sendable {
                 best = c.bestChunk == 0 ? nil : current
             }
             try sampler.restore(stored.sampler)
+        } catch let e as TrainingCheckpointError {
+            throw e
         } catch {
             throw TrainingCheckpointError.unreadable(url.path, "\(error)")
         }

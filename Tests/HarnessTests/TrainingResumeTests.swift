@@ -120,6 +120,26 @@ final class TrainingResumeTests: XCTestCase {
         }
     }
 
+    /// A checkpoint whose parameters hold a NaN (a damaged file, or a diverged run) is refused and kept.
+    func testACheckpointHoldingANaNIsRefusedAndKept() throws {
+        let d = Self.dataset()
+        let file = try scratch().appendingPathComponent("nan.plist")
+        XCTAssertNil(try TrainingRun.run(request(.lightgcn, .code), dataset: d, checkpoint: file, progress: nil, stopAfterChunk: 1))
+        var stored = try PropertyListDecoder().decode(TrainingCheckpointFile.Stored.self, from: Data(contentsOf: file))
+        var model = try stored.model.unpacked()
+        model.tensors["embedding"]!.values[17] = .nan
+        stored.model = PackedBackboneCheckpoint(model)
+        let e = PropertyListEncoder(); e.outputFormat = .binary
+        let bytes = try e.encode(stored)
+        try bytes.write(to: file)
+        XCTAssertThrowsError(try TrainingRun.run(request(.lightgcn, .code), dataset: d, checkpoint: file)) { error in
+            guard case .unreadable(let path, let why)? = error as? TrainingCheckpointError else { return XCTFail("got \(error)") }
+            XCTAssertEqual(path, file.path)
+            XCTAssertTrue(why.contains("tensor 'embedding' holds a non-finite value"), why)
+        }
+        XCTAssertEqual(try Data(contentsOf: file), bytes)
+    }
+
     func testACheckpointWithTheWrongShapesIsRefused() throws {
         // Same fingerprint, but the stored tables come from another backbone: restore must fail cleanly.
         let d = Self.dataset()

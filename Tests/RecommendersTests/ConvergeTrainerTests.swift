@@ -131,4 +131,20 @@ final class ConvergeTrainerTests: XCTestCase {
         XCTAssertEqual(resumed.chunksRun, 3)
         XCTAssertEqual(whole.history.count, 5)
     }
+
+    /// A NaN loss or monitor stops the loop with an error naming the chunk, never a result.
+    func testNonFiniteLossOrMonitorStopsTheLoop() {
+        let t = ConvergeTrainer(config: ConvergeConfig(chunkBatches: 2, patience: 2, maxChunks: 30))
+        var chunk = 0
+        XCTAssertThrowsError(try t.run(trainBatch: { b in (b >= 2 ? .nan : 1, 0.01) }, evaluate: { chunk += 1; return (0.1 * Double(chunk), nil) },
+                                       saveBest: {}, restoreBest: {})) { e in
+            XCTAssertEqual((e as? NonFiniteValueError)?.what, "the mean training loss of chunk 2", "\(e)")
+            XCTAssertTrue("\(e)".contains("not a finite number"))
+        }
+        chunk = 0
+        XCTAssertThrowsError(try t.run(trainBatch: { _ in (1, 0.01) }, evaluate: { chunk += 1; return (chunk == 3 ? .infinity : 0.1, nil) },
+                                       saveBest: {}, restoreBest: {})) { e in
+            XCTAssertEqual((e as? NonFiniteValueError)?.what, "the monitor AVG after chunk 3", "\(e)")
+        }
+    }
 }

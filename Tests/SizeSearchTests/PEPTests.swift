@@ -279,20 +279,19 @@ final class PEPTests: XCTestCase {
             .run(dataset: d, targets: Self.stageTargets, progress: nil))
     }
 
-    func testOneStepCanCaptureSeveralTargetsInTheStage() throws {
-        // σ(0) = 0.5 ≫ LightGCN's init scale: everything is pruned before the first batch.
+    /// σ(0) = 0.5 ≫ LightGCN's init scale: everything is pruned before the first batch. Both targets would be
+    /// "captured" at 0 entries — not a model: the stage stops with an error that names the fix, and writes no
+    /// candidates (a retraining of an empty mask must never look within budget).
+    func testPruningEveryEntryIsRefused() throws {
         let d = CIESSSearchResumeTests.tinyDataset()
         let dir = Self.tempDir("step0")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let summary = try PEPSearch(configuration: Self.stageConfig(thresholdInit: 0), directory: dir)
-            .run(dataset: d, targets: [0.8, 0.9], progress: nil)
-        XCTAssertTrue(summary.allCaptured)
-        XCTAssertEqual(summary.batches, 0)
-        XCTAssertEqual(summary.captures.map(\.step), [0, 0])
-        let a = try ElementMaskFile.read(dir.appendingPathComponent(PEPMaskCapture.maskPath(0.8)))
-        let b = try ElementMaskFile.read(dir.appendingPathComponent(PEPMaskCapture.maskPath(0.9)))
-        XCTAssertEqual(a, b)
-        XCTAssertEqual(a.nonzeroCount, 0)
+        XCTAssertThrowsError(try PEPSearch(configuration: Self.stageConfig(thresholdInit: 0), directory: dir)
+            .run(dataset: d, targets: [0.8, 0.9], progress: nil)) { e in
+            XCTAssertEqual(e as? PEPSearchError, .prunedEverything(step: 0, targets: [0.8, 0.9]))
+            XCTAssertTrue("\(e)".contains("lower --threshold-lr"), "\(e)")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent(CIESSCandidates.fileName).path))
     }
 
     func testInterruptedStageResumesToTheSameResult() throws {

@@ -116,6 +116,8 @@ public struct CIESSSearch {
 
         var envSeed = RandomStream(seed: c.seed, purpose: "ciess/environment/e\(e)/i\(i)")
         let outcome = environment.step(sizes: sizes, seed: envSeed.next())
+        try NonFiniteValueError.check([("the mean training loss of this iteration", outcome.meanLoss),
+                                       ("the VAL AVG of this iteration", outcome.valid.avg)])
         let qU = zip(outcome.userEval, peaks.users).map { $0 / $1 }
         let qI = zip(outcome.itemEval, peaks.items).map { $0 / $1 }
         let rU = users.advance(actions: su.executed, qualities: qU, lambda: c.lambda)

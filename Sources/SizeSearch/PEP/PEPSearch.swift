@@ -122,6 +122,8 @@ public struct PEPSearch {
                 progress?.update(done: i + 1, total: c.chunkBatches, "chunk \(k + 1)/\(c.maxChunks)")
                 if state.capture.isComplete { break }
             }
+            try NonFiniteValueError.check([("the mean training loss of PEP chunk \(k + 1)", lossSum / Double(max(batchesRun, 1)))],
+                                          advice: "the thresholds or embeddings diverged; lower --threshold-lr")
             try history.synchronize()
             state.completedChunks = k + 1
             state.elapsedSeconds += Date().timeIntervalSince(started) - state.countedSeconds
@@ -147,6 +149,10 @@ public struct PEPSearch {
         let newly = state.capture.observe(nonzeros: model.nonzeroCounts.reduce(0, +), step: step)
         guard !newly.isEmpty else { return [] }
         let mask = model.currentMask()
+        // A mask with no entry left is not a model; a target "captured" at nnz 0 means the pruning ran away.
+        guard mask.nonzeroCount > 0 else {
+            throw PEPSearchError.prunedEverything(step: step, targets: newly.map(\.targetSparsity))
+        }
         for t in newly {
             try ElementMaskFile.write(mask, to: directory.appendingPathComponent(PEPMaskCapture.maskPath(t.targetSparsity)))
         }
@@ -272,6 +278,19 @@ struct PEPSearchCheckpoint: Codable {
         }
         do { return try PropertyListDecoder().decode(PEPSearchCheckpoint.self, from: data) } catch {
             throw SearchStageError.corrupt(url.path, "\(error)")
+        }
+    }
+}
+
+/// A PEP search that cannot produce a usable mask.
+public enum PEPSearchError: Error, Equatable, CustomStringConvertible {
+    case prunedEverything(step: Int, targets: [Double])
+
+    public var description: String {
+        switch self {
+        case let .prunedEverything(step, targets):
+            return "PEP pruned every embedding entry by step \(step) (targets \(targets.map { String(format: "%.2f", $0) }.joined(separator: ", ")) "
+                + "would be captured at 0 entries); the threshold learning rate is too high: lower --threshold-lr (or baselines.pep.threshold_lr)"
         }
     }
 }

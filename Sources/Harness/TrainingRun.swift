@@ -66,14 +66,25 @@ public enum TrainingRun {
     /// Trains and evaluates; `progress` receives the per-batch and per-chunk status. With
     /// `checkpoint`, the training is resumable (`TrainingCheckpointFile`: written after every chunk,
     /// continued from when present); the caller deletes the file once it has stored the outcome.
+    ///
+    /// One writer per checkpoint: its `FileLock` (`<checkpoint>.lock`) is held throughout; with
+    /// `waitForLock` a second writer waits (two cells retraining the same mask), else it is refused.
     public static func run(_ request: TrainingRequest, dataset d: SplitDataset, checkpoint: URL? = nil,
-                           progress: ProgressReporter? = nil) throws -> TrainingOutcome {
+                           progress: ProgressReporter? = nil, waitForLock: Bool = true) throws -> TrainingOutcome {
         // Only an interruption (stopAfterChunk, tests) yields nil.
-        try run(request, dataset: d, checkpoint: checkpoint, progress: progress, stopAfterChunk: nil)!
+        try run(request, dataset: d, checkpoint: checkpoint, progress: progress, stopAfterChunk: nil, waitForLock: waitForLock)!
     }
 
     static func run(_ request: TrainingRequest, dataset d: SplitDataset, checkpoint: URL?,
-                    progress: ProgressReporter?, stopAfterChunk: Int?) throws -> TrainingOutcome? {
+                    progress: ProgressReporter?, stopAfterChunk: Int?, waitForLock: Bool = true) throws -> TrainingOutcome? {
+        let lock = try checkpoint.map { try FileLock.acquire(FileLock.lockFile(for: $0), wait: waitForLock) }
+        defer { lock?.release() }
+        if let checkpoint {
+            for name in AtomicFile.removeLeftoverTemporaries(in: checkpoint.deletingLastPathComponent(),
+                                                             of: checkpoint.lastPathComponent) {
+                progress?.log("removed \(name), left by a killed checkpoint write")
+            }
+        }
         let start = Date()
         let trainSet = request.finalProtocol.trainingSet(of: d)
         let initial: any Backbone, sparsity: Double

@@ -20,8 +20,21 @@ public enum AtomicFile {
             try replace(url, with: tmp)
         } catch {
             try? FileManager.default.removeItem(at: tmp)
-            throw DataError.io(file: url.path, problem: "atomic write failed: \(error)")
+            throw DataError.io(file: url.path, problem: IOErrorText.sentence(error, action: "write it"))
         }
+    }
+
+    /// Removes the temporary files a killed writer left in `directory` (`.tmp-*`, not recursive). Call it
+    /// only while holding the lock of everything written there (`FileLock`), so no live write is touched.
+    /// Returns the names removed.
+    /// With `destination`, only the temporaries of that one file (`.tmp-<name>-<UUID>`) are removed.
+    @discardableResult
+    public static func removeLeftoverTemporaries(in directory: URL, of destination: String? = nil) -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        let prefix = destination.map { ".tmp-\($0)-" } ?? ".tmp-"
+        let leftovers = names.filter { $0.hasPrefix(prefix) }.sorted()
+        for name in leftovers { try? FileManager.default.removeItem(at: directory.appendingPathComponent(name)) }
+        return leftovers
     }
 
     /// Copies `source` to `destination` atomically.
@@ -46,6 +59,9 @@ public enum AtomicFile {
     }
 
     public static func createParent(of url: URL) throws {
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let parent = url.deletingLastPathComponent()
+        do { try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true) } catch {
+            throw DataError.io(file: parent.path, problem: IOErrorText.sentence(error, action: "create this directory"))
+        }
     }
 }

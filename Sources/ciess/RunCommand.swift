@@ -23,6 +23,8 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Retrain the cell without caches into a temporary directory and compare with its result.json.") var verify = false
     @Option(help: "Record a failure of the stage with this exit status (used by cells.mk).") var recordFailure: Int32?
     @Option(help: "The stage's log file (its tail goes into failed.json).") var log: String?
+    @Flag(help: "Wait while another process writes the same stage (Slurm tasks), instead of refusing.") var waitForLock = false
+    @Flag(help: "Move the stage's directory aside (<dir>.set-aside-<time>, nothing deleted) and run it afresh: the recovery for state that cannot be resumed.") var restart = false
 
     func validate() throws {
         do { _ = try StageID.parse(cell) } catch let e as StageIDError { throw ValidationError(e.description) }
@@ -30,6 +32,7 @@ struct RunCommand: ParsableCommand {
             throw ValidationError("--verify takes a retrain cell id (ending in /clean or /code), not a search id.")
         }
         if verify && recordFailure != nil { throw ValidationError("--verify and --record-failure exclude each other.") }
+        if restart && (verify || recordFailure != nil) { throw ValidationError("--restart runs the stage; it excludes --verify and --record-failure.") }
     }
 
     func run() throws {
@@ -49,7 +52,7 @@ struct RunCommand: ParsableCommand {
             return
         }
         let started = Date()
-        switch try runner.run(id, load: load, progress: progress) {
+        switch try runner.run(id, load: load, progress: progress, waitForLock: waitForLock, restart: restart) {
         case .cached: print("cached  \(id)")
         case .ran(let summary): print(String(format: "done    %@  (%@; %.0f s)", id.description, summary, Date().timeIntervalSince(started)))
         }

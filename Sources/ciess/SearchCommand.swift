@@ -85,8 +85,11 @@ struct SearchCommand: ParsableCommand {
     func run() throws {
         Threads.set(threads)
         let progress = ProgressReporter(label: "search[\(method)/\(dataset)/\(backbone)/seed\(seed)]")
-        let data = try DatasetRegistry.load(dataset, progress: { progress.log($0) })
         let dir = URL(fileURLWithPath: out)
+        let lock = try FileLock.acquire(FileLock.lockFile(for: dir), wait: false)   // one writer per search directory
+        defer { lock.release() }
+        AtomicFile.removeLeftoverTemporaries(in: dir)
+        let data = try DatasetRegistry.load(dataset, progress: { progress.log($0) })
         let kind = BackboneKind(rawValue: backbone)!
         if ["pep", "esapn", "optembed"].contains(method) {
             try SearchDescriptor(method: method, dataset: dataset, backbone: kind, seed: seed).write(to: dir)

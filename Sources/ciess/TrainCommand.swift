@@ -93,7 +93,7 @@ struct TrainCommand: ParsableCommand {
                                                                maxChunks: maxChunks),
                                       fixedChunk: fixedChunk)
         let checkpointURL = checkpoint.map { URL(fileURLWithPath: $0) }
-        let outcome = try TrainingRun.run(request, dataset: data, checkpoint: checkpointURL, progress: progress)
+        let outcome = try TrainingRun.run(request, dataset: data, checkpoint: checkpointURL, progress: progress, waitForLock: false)
         let json = try JSONOutput.encode(outcome)
         if let out { try AtomicFile.write(Data((json + "\n").utf8), to: URL(fileURLWithPath: out)) }
         print(json)

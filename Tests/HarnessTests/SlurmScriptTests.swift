@@ -10,7 +10,7 @@ final class SlurmScriptTests: XCTestCase {
         XCTAssertTrue(text.hasPrefix("#!/bin/bash\n"))
         for needle in ["#SBATCH --cpus-per-task=1", "#SBATCH --mem=4G", "#SBATCH --time=30", "#SBATCH --chdir=/repo",
                        "#SBATCH --kill-on-invalid-dep=yes", "tasks=\(ctx.submissionDirectory)/tasks.txt",
-                       "line=$(( SLURM_ARRAY_TASK_ID + 1 ))", "flock 9", "--record-failure \"$1\" --log \"$log\"",
+                       "line=$(( SLURM_ARRAY_TASK_ID + 1 ))", "--cell \"$id\" --wait-for-lock", "--record-failure \"$1\" --log \"$log\"",
                        "log=/shared/results/tiny/logs/$name.log", "--results /shared/results", "trap "] {
             XCTAssertTrue(text.contains(needle), "missing: \(needle)")
         }

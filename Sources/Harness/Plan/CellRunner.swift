@@ -24,8 +24,41 @@ public struct CellRunner {
     }
 
     /// Runs `id` unless it is already done. `load` supplies the dataset (loaded only when needed).
-    public func run(_ id: StageID, load: (String) throws -> SplitDataset, progress: ProgressReporter?) throws -> Outcome {
+    /// One writer per stage: the stage's `FileLock` is held throughout; with `waitForLock` a second writer
+    /// waits for it (Slurm tasks), else it is refused with the holder's pid. Temporary files a killed
+    /// writer left in the stage directory are removed once the lock is held.
+    ///
+    /// `restart` first moves the stage directory aside (`<dir>.set-aside-<UTC time>`, nothing is deleted):
+    /// the one recovery for a stage whose state cannot be resumed, which the errors name.
+    public func run(_ id: StageID, load: (String) throws -> SplitDataset, progress: ProgressReporter?,
+                    waitForLock: Bool = false, restart: Bool = false) throws -> Outcome {
         guard plan.isPlanned(id) else { throw RunnerError.notInPlan(id.description, plan.profileName) }
+        let lock = try FileLock.acquire(FileLock.lockFile(for: layout.directory(id)), wait: waitForLock)
+        defer { lock.release() }
+        if restart, let moved = try setAside(layout.directory(id)) { progress?.log("moved the previous state to \(moved.path)") }
+        for name in AtomicFile.removeLeftoverTemporaries(in: layout.directory(id)) {
+            progress?.log("removed \(name), left by a killed write")
+        }
+        // A search's own state that cannot be resumed: the recovery is to restart the stage. (A damaged retrain
+        // checkpoint's own message names the one file to delete.)
+        do { return try runLocked(id, load: load, progress: progress) } catch let e as SearchStageError {
+            throw RunnerError.unresumable(id: id.description, profile: plan.profileName, problem: e.description)
+        }
+    }
+
+    /// Renames `dir` to `<dir>.set-aside-<UTC time>`; nil when there is nothing to move.
+    func setAside(_ dir: URL) throws -> URL? {
+        guard FileManager.default.fileExists(atPath: dir.path) else { return nil }
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withYear, .withMonth, .withDay, .withTime]
+        let target = dir.deletingLastPathComponent().appendingPathComponent("\(dir.lastPathComponent).set-aside-\(f.string(from: Date()))")
+        do { try FileManager.default.moveItem(at: dir, to: target) } catch {
+            throw DataError.io(file: dir.path, problem: IOErrorText.sentence(error, action: "move it aside to \(target.lastPathComponent)"))
+        }
+        return target
+    }
+
+    func runLocked(_ id: StageID, load: (String) throws -> SplitDataset, progress: ProgressReporter?) throws -> Outcome {
         let outcome: Outcome
         switch id {
         case .search(let s):
@@ -194,6 +227,7 @@ public enum RunnerError: Error, CustomStringConvertible, Equatable {
     case searchMissing(String)
     case fixedChunkMissing(cell: String, search: String)
     case fixedChunkUnreadable(file: String, problem: String)
+    case unresumable(id: String, profile: String, problem: String)
 
     public var description: String {
         switch self {
@@ -201,6 +235,9 @@ public enum RunnerError: Error, CustomStringConvertible, Equatable {
         case .searchMissing(let s): return "the search '\(s)' has not finished (no search.json); run it first"
         case .fixedChunkMissing(let c, let s):
             return "the P-code cell '\(c)' reads K* from the pretraining of '\(s)', which has no pretrain.json yet; run that search first"
+        case .unresumable(let id, let profile, let problem):
+            return "\(problem)\nTo recover, run this stage afresh (its current state is moved aside, not deleted): "
+                + "ciess run --profile \(profile) --cell \(id) --restart"
         case .fixedChunkUnreadable(let f, let p):
             return "\(f): cannot read K* from this pretraining record (\(p)); delete it and rerun its search to pretrain again"
         }

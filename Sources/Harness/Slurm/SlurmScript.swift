@@ -28,16 +28,15 @@ public struct SlurmScriptContext: Sendable, Equatable {
     }
 
     var root: String { "\(results)/\(profile)" }
-    var locks: String { "\(root)/slurm/locks" }
 }
 
 /// The text of the sbatch scripts of a submission.
 ///
 /// A stage task reads its stage id from line `SLURM_ARRAY_TASK_ID + 1` of tasks.txt, appends to the
-/// same log as a local run (`logs/<id with / → __>.log`), and runs `ciess run --cell <id>` under an
-/// exclusive `flock` on `results/<P>/slurm/locks/<id>.lock`, so two tasks of the same stage (a
-/// resubmission while the first still runs) never write it at the same time; the second then finds
-/// it finished. `ciess run` writes every file atomically (temporary name + rename), so a cell
+/// same log as a local run (`logs/<id with / → __>.log`), and runs `ciess run --cell <id> --wait-for-lock`:
+/// ciess holds the stage's exclusive lock (`<stage directory>.lock`, the same lock a local run takes), so
+/// two tasks of the same stage (a resubmission while the first still runs) never write it at the same
+/// time; the second waits and then finds it finished. `ciess run` writes every file atomically (temporary name + rename), so a cell
 /// finished on the cluster and one finished locally are the same files. On a non-zero exit — or on
 /// SIGTERM from `scancel` or the time limit — the task records failed.json exactly as cells.mk does
 /// and exits non-zero, so Slurm marks only that task failed.
@@ -57,7 +56,7 @@ public enum SlurmScript {
         if [ -z "$id" ]; then echo "ciess task: no stage id on line $line of $tasks" >&2; exit 2; fi
         name=${id//\\//__}
         log=\(quote(c.root))/logs/$name.log
-        mkdir -p \(quote(c.root))/logs \(quote(c.locks))
+        mkdir -p \(quote(c.root))/logs
         export CIESS_THREADS=\(c.threadsPerCell)
         echo "== $(date -u +%Y-%m-%dT%H:%M:%SZ) slurm task ${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID} on $(hostname): ciess run --cell $id" >> "$log"
         fail() {
@@ -65,10 +64,8 @@ public enum SlurmScript {
           echo "FAILED  $id (exit $1; log: $log)" >&2
           exit "$1"
         }
-        exec 9>>\(quote(c.locks))/"$name.lock"
-        flock 9
         trap 'kill -TERM ${child:-} 2>/dev/null; wait ${child:-}; fail 143' TERM INT
-        "${run[@]}" --cell "$id" >> "$log" 2>&1 &
+        "${run[@]}" --cell "$id" --wait-for-lock >> "$log" 2>&1 &
         child=$!
         wait "$child"
         status=$?

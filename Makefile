@@ -186,7 +186,7 @@ plan: $(BUILD_FIRST)
 	$(CIESS) plan --profiles $(PROFILES) --profile $(PROFILE) $(SLICE)
 
 aggregate: $(BUILD_FIRST)
-	$(CIESS) aggregate --profile $(PROFILE)
+	$(CIESS) aggregate --profiles $(PROFILES) --profile $(PROFILE)
 
 # Runs every stage, then aggregates, reports and renders even if some stages failed (those show as
 # "not run"); the final status names every failure and the target fails if any stage failed.
@@ -195,7 +195,7 @@ ifeq ($(ENGINE),slurm)
 	$(SUBMIT)
 else
 	@start=$$(date +%s); $(RUN_CELLS) all; cells=$$?; \
-	$(CIESS) aggregate --profile $(PROFILE) && $(CIESS) report --profile $(PROFILE) \
+	$(CIESS) aggregate --profiles $(PROFILES) --profile $(PROFILE) && $(CIESS) report --profiles $(PROFILES) --profile $(PROFILE) \
 	  && scripts/render-figures.sh $(PROFILE); post=$$?; \
 	$(CIESS) status --profiles $(PROFILES) --profile $(PROFILE) $(SLICE) --brief --no-estimate; status=$$?; \
 	echo "reproduce $(PROFILE): $$(( $$(date +%s) - start )) s (stages exit $$cells, aggregate/report/figures exit $$post, status exit $$status)"; \
@@ -209,7 +209,7 @@ status: $(BUILD_FIRST)
 # One table or figure: the stages it needs, the aggregation, and (figures) the rendering.
 $(ARTIFACTS): plan
 	@$(RUN_CELLS) stages-$@; cells=$$?; \
-	$(CIESS) aggregate --profile $(PROFILE); post=$$?; \
+	$(CIESS) aggregate --profiles $(PROFILES) --profile $(PROFILE); post=$$?; \
 	case $@ in figure-*) if [ $$post -eq 0 ]; then scripts/render-figures.sh $(PROFILE) $(subst figure-,,$@); post=$$?; fi;; esac; \
 	echo "$@: $(RESULTS)/$(PROFILE)/$@.csv"; [ $$cells -eq 0 ] && [ $$post -eq 0 ]
 
@@ -222,7 +222,7 @@ verify: $(BUILD_FIRST)
 # Bit-identical recomputation: `verify` of the first stored cell of each method on ML-1M / LightGCN.
 determinism: $(BUILD_FIRST)
 	$(CIESS) determinism --profiles $(PROFILES) --profile $(PROFILE) --threads $(ALT_THREADS)
-	-@$(CIESS) report --profile $(PROFILE) >/dev/null 2>&1 && echo "determinism: linked from $(RESULTS)/$(PROFILE)/REPORT.md"
+	-@$(CIESS) report --profiles $(PROFILES) --profile $(PROFILE) >/dev/null 2>&1 && echo "determinism: linked from $(RESULTS)/$(PROFILE)/REPORT.md"
 
 check-reproduce-resume: $(BUILD_FIRST)
 	scripts/check-reproduce-resume.sh

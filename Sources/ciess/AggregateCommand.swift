@@ -16,6 +16,8 @@ struct AggregateCommand: ParsableCommand {
 
     @Option(help: "Profile (its results live in <results>/<profile>).") var profile: String
     @Option(help: "Results directory (default: $CIESS_RESULTS_DIR or results).") var results: String?
+    @Option(help: "The profiles file: results whose config hash is not the profile's current one are stale and left out.")
+    var profiles: String = ExperimentProfiles.defaultPath
 
     func validate() throws {
         guard !profile.isEmpty, !profile.contains("/"), profile != ".", profile != ".." else {
@@ -28,8 +30,14 @@ struct AggregateCommand: ParsableCommand {
         guard FileManager.default.fileExists(atPath: dir.path) else {
             throw ReportError.missing(file: dir.path, what: "plan and run the profile first: make reproduce PROFILE=\(profile)")
         }
-        for (name, rows) in try ResultAggregator.run(profileDirectory: dir) {
+        let current = try loadPlan(profile: profile, profiles: profiles).currentConfigHashes
+        for (name, rows) in try ResultAggregator.run(profileDirectory: dir, currentHashes: current) {
             print("aggregate: \(dir.appendingPathComponent(name).path) (\(rows) rows)")
+        }
+        let stale = try ResultScanner.scan(profileDirectory: dir, currentHashes: current).stale
+        if !stale.isEmpty {
+            print("aggregate: left out \(stale.count) stale result(s), made with other settings: "
+                  + stale.map(\.id).joined(separator: ", ") + " (make reproduce recomputes them)")
         }
     }
 }

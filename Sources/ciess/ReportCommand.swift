@@ -16,6 +16,8 @@ struct ReportCommand: ParsableCommand {
 
     @Option(help: "Profile (its results live in <results>/<profile>).") var profile: String
     @Option(help: "Results directory (default: $CIESS_RESULTS_DIR or results).") var results: String?
+    @Option(help: "The profiles file: results whose config hash is not the profile's current one are stale and left out.")
+    var profiles: String = ExperimentProfiles.defaultPath
     @Option(help: "Directory of the paper's reported numbers.") var reported: String = "experiments/reported"
 
     func validate() throws {
@@ -29,7 +31,9 @@ struct ReportCommand: ParsableCommand {
 
     func run() throws {
         let dir = ResultLayout(resultsDirectory: ResultLayout.resultsDirectory(option: results), profile: profile).root
-        let writer = ReportWriter(profile: profile, profileDirectory: dir, reportedDirectory: URL(fileURLWithPath: reported))
+        let current = try loadPlan(profile: profile, profiles: profiles).currentConfigHashes
+        let writer = ReportWriter(profile: profile, profileDirectory: dir, reportedDirectory: URL(fileURLWithPath: reported),
+                                  currentHashes: current)
         print("report: \(try writer.write().path)")
     }
 }

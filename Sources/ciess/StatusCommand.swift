@@ -12,7 +12,7 @@ struct StatusCommand: ParsableCommand {
         discussion: """
         The estimate comes from a cost model calibrated by a short measurement at 1 thread (a few training \
         batches and one evaluation per dataset × backbone), cached in <results>/calibration.json. \
-        Exits with status 1 when a stage failed.
+        Exits with status 1 when a stage failed or is stale (made with other settings).
         """)
 
     @Option(help: "Profile (as defined in --profiles).") var profile: String
@@ -47,6 +47,6 @@ struct StatusCommand: ParsableCommand {
         print(report.render(plan: plan, layout: layout, cost: cost, verbose: !brief))
         let slurm = SlurmStatus.render(layout: layout, report: report)
         if !slurm.isEmpty { print(slurm) }
-        if !report.failures.isEmpty { throw ExitCode(1) }
+        if !report.failures.isEmpty || !report.stale.isEmpty { throw ExitCode(1) }
     }
 }

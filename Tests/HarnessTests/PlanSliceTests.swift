@@ -51,6 +51,9 @@ final class PlanSliceTests: XCTestCase {
         let esClean = plan.cells.first { $0.method == "es" && $0.finalProtocol == "clean" }!
         XCTAssertEqual(plan.prerequisites(esCode).map(\.description), [esCode.search.description, "ml-1m/lightgcn/ciess/g-rw/seed1/search"])
         XCTAssertEqual(plan.prerequisites(esClean), [esClean.search])
-        XCTAssertTrue(text.contains("$(RESULTS_ROOT)/cells/\(esCode)/result.json: $(RESULTS_ROOT)/search/\(esCode.search.path)/search.json $(RESULTS_ROOT)/search/ml-1m/lightgcn/ciess/g-rw/seed1/search.json"))
+        let kSource = plan.fixedChunkSource(esCode)!
+        XCTAssertTrue(text.contains("$(RESULTS_ROOT)/cells/\(esCode)/done-\(plan.settings(esCode).configHash): "
+                                    + "$(RESULTS_ROOT)/search/\(esCode.search.path)/done-\(plan.searchConfigHash(esCode.search)) "
+                                    + "$(RESULTS_ROOT)/search/ml-1m/lightgcn/ciess/g-rw/seed1/done-\(plan.searchConfigHash(kSource))"))
     }
 }

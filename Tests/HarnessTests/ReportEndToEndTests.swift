@@ -179,6 +179,25 @@ final class ReportEndToEndTests: XCTestCase {
         XCTAssertTrue(md.contains("| ml-1m | lightgcn | ciess | 0.80 | recall@20 | 0.2436 | 0.2500 ± 0.1271 (n=2) | +0.0064 (+2.6 %) | 0.2000 (n=1) | 0.2400 ± 0.1271 (K*=5) | 0.80 / 0.8010 |"), md)
     }
 
+    /// A result whose config hash is not the profile's current one is stale: out of every table, listed in the report.
+    func testStaleResultsAreLeftOutAndListed() throws {
+        let p = try F.temporaryProfile(self)
+        let fresh = F.result(seed: 1, protocol: "code", r20: 0.24, n20: 0.4)
+        let old = F.result(seed: 2, protocol: "code", r20: 0.9, n20: 0.9)
+        try F.write(fresh, in: p)
+        try F.write(old, in: p)
+        let current = [fresh.cell: fresh.configHash, old.cell: "0123456789abcdef"]
+        try ResultAggregator.run(profileDirectory: p, currentHashes: current)
+        let t = try TidyCSV.read(p.appendingPathComponent("table-1.csv"))
+        XCTAssertEqual(t.rows.count, 1)
+        XCTAssertEqual(try t.string(0, "seeds"), "1", "the stale seed-2 result is in no table")
+        let md = try String(contentsOf: try ReportWriter(profile: "smoke", profileDirectory: p, reportedDirectory: reported,
+                                                         currentHashes: current).write(), encoding: .utf8)
+        XCTAssertTrue(md.contains("## Stale results (not in any table)"), md)
+        XCTAssertTrue(md.contains("| cells/\(old.cell) | \(old.configHash) | 0123456789abcdef |"), md)
+        XCTAssertFalse(md.contains("0.9000"), "no stale number reaches the report")
+    }
+
     func testReport() throws {
         let p = try makeFixture()
         try F.write(F.result(method: "es", variant: "default", target: 0.4, seed: 1, protocol: "clean", r20: 0.3, n20: 0.4), in: p)

@@ -20,7 +20,7 @@ final class SlurmScriptTests: XCTestCase {
     func testAggregateScriptRunsAggregateReportAndStatus() throws {
         let ctx = SlurmFixtures.context(URL(fileURLWithPath: "/shared/my results"))
         let text = SlurmScript.aggregate(resources: SlurmResources(cpus: 1, memory: "2G", time: "01:00:00"), context: ctx)
-        XCTAssertTrue(text.contains("aggregate --profile tiny --results '/shared/my results'"))
+        XCTAssertTrue(text.contains("aggregate --profiles /repo/experiments/profiles.json --profile tiny --results '/shared/my results'"))
         XCTAssertTrue(text.contains("status --profiles /repo/experiments/profiles.json --profile tiny"))
         XCTAssertTrue(text.contains("%x-%j.out"))
         try assertBashSyntax(text)

@@ -62,26 +62,63 @@ public struct CellRunner {
         let outcome: Outcome
         switch id {
         case .search(let s):
-            if isSearchDone(s) { return .cached }
+            if isSearchDone(s) { try writeStamp(id); return .cached }
+            if isSearchStale(s), let moved = try setAside(layout.directory(s)) {
+                progress?.log("the search was made with other settings; moved it to \(moved.path) and running it afresh")
+            }
             outcome = .ran(try runSearch(s, dataset: try load(s.dataset), progress: progress))
         case .cell(let c):
-            if cachedResult(c) != nil { return .cached }
+            if cachedResult(c) != nil { try writeStamp(id); return .cached }
             for s in plan.prerequisites(c) { try requireSearch(s) }
             let result = try retrain(c, dataset: try load(c.dataset), useCache: true, progress: progress)
+            try keepStaleResult(c)
             try Self.writeJSON(result, to: layout.doneFile(id))
             outcome = .ran(Self.summary(result))
         }
         try? FileManager.default.removeItem(at: layout.failedFile(id))
+        try writeStamp(id)
         return outcome
+    }
+
+    /// Writes the stage's `done-<config hash>` stamp (the make target) and removes stamps of other settings.
+    func writeStamp(_ id: StageID) throws {
+        let hash = plan.configHash(id)
+        for other in layout.stampHashes(id) where other != hash {
+            try? FileManager.default.removeItem(at: layout.stampFile(id, configHash: other))
+        }
+        try AtomicFile.write(Data((id.description + "\n").utf8), to: layout.stampFile(id, configHash: hash))
+    }
+
+    /// A result.json made with other settings is renamed `result.stale-<its hash>.json` before the new one
+    /// is written: nothing is lost, and it no longer counts anywhere.
+    func keepStaleResult(_ c: CellID) throws {
+        let url = layout.doneFile(.cell(c))
+        guard FileManager.default.fileExists(atPath: url.path) else { return }
+        let hash = (FileManager.default.contents(atPath: url.path).flatMap { try? JSONOutput.decoder.decode(CellResult.self, from: $0) })?
+            .configHash ?? "unreadable"
+        let target = url.deletingLastPathComponent().appendingPathComponent("result.stale-\(hash).json")
+        try? FileManager.default.removeItem(at: target)
+        do { try FileManager.default.moveItem(at: url, to: target) } catch {
+            throw DataError.io(file: url.path, problem: IOErrorText.sentence(error, action: "move it aside to \(target.lastPathComponent)"))
+        }
     }
 
     // MARK: - Search stages
 
+    /// Finished for the current settings: search.json and candidates.json, and either the stamp of the current
+    /// config hash or no stamp at all (a search finished before stamps existed is adopted as current).
     public func isSearchDone(_ s: SearchID) -> Bool {
         let dir = layout.directory(s)
         let fm = FileManager.default
         return fm.fileExists(atPath: dir.appendingPathComponent("search.json").path)
             && fm.fileExists(atPath: dir.appendingPathComponent(CIESSCandidates.fileName).path)
+            && !isSearchStale(s)
+    }
+
+    /// The search directory carries stamps, none of them for the current settings: made with another profile.
+    public func isSearchStale(_ s: SearchID) -> Bool {
+        let stamps = layout.stampHashes(.search(s))
+        return !stamps.isEmpty && !stamps.contains(plan.searchConfigHash(s))
     }
 
     func runSearch(_ s: SearchID, dataset d: SplitDataset, progress: ProgressReporter?) throws -> String {

@@ -68,6 +68,27 @@ extension ExperimentPlan {
                               batchSize: profile.batchSize, supernet: o.supernet.config, evolution: evolution)
     }
 
+    /// The config hash of a search stage: SHA-256 (first 16 hex digits) of the canonical JSON of its settings
+    /// (`SearchSettings`); a changed profile value that reaches the search changes it.
+    public func searchConfigHash(_ s: SearchID) -> String {
+        let settings = SearchSettings(search: s.description, ciess: s.method == "ciess" ? ciessConfig(s) : nil,
+                                      fixedMethod: ["es", "mr"].contains(s.method) ? s.method : nil,
+                                      pep: s.method == "pep" ? pepConfig(s) : nil,
+                                      esapn: s.method == "esapn" ? esapnConfig(s) : nil,
+                                      optembed: s.method == "optembed" ? optembedConfig(s) : nil,
+                                      targets: profile.budgets, candidates: candidateLimit(s.method))
+        let data = (try? JSONOutput.encodeRaw(settings)) ?? Data()
+        return String(SHA256.hex([UInt8](data)).prefix(16))
+    }
+
+    /// The config hash of any stage (`searchConfigHash`, or the cell's `CellSettings.configHash`).
+    public func configHash(_ id: StageID) -> String {
+        switch id {
+        case .search(let s): return searchConfigHash(s)
+        case .cell(let c): return settings(c).configHash
+        }
+    }
+
     /// Candidates retrained per target: l for CIESS, the single mask for ES/MR.
     public func candidateLimit(_ method: String) -> Int { method == "ciess" ? profile.ciess.candidates : 1 }
 
@@ -88,4 +109,16 @@ extension ExperimentPlan {
                             seed: c.seed, retrain: profile.retrain.config, batchSize: profile.batchSize,
                             threads: profile.threadsPerCell)
     }
+}
+
+/// What determines a search stage's outputs (its config hash; see `ExperimentPlan.searchConfigHash`).
+public struct SearchSettings: Sendable, Codable, Equatable {
+    public var search: String
+    public var ciess: CIESSConfig?
+    public var fixedMethod: String?
+    public var pep: PEPConfig?
+    public var esapn: ESAPNConfig?
+    public var optembed: OptEmbedConfig?
+    public var targets: [Double]
+    public var candidates: Int
 }

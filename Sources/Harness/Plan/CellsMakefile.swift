@@ -1,9 +1,9 @@
 import Foundation
 import RecData
 
-/// `results/<P>/cells.mk`: one rule per search stage (target: its search.json) and one per retrain
-/// cell (target: its result.json; prerequisites: the search.json of its search and, under P-code, of
-/// the search whose pretraining gives K* — `ExperimentPlan.prerequisites`), `all`, and one
+/// `results/<P>/cells.mk`: one rule per search stage and one per retrain cell, each target the stage's
+/// `done-<config hash>` stamp (a cell's prerequisites: the stamps of its search and, under P-code, of the
+/// search whose pretraining gives K* — `ExperimentPlan.prerequisites`), `all`, and one
 /// `stages-<artifact>` target per table/figure. Each rule runs `ciess run` with output appended to
 /// the stage's log; on failure it records failed.json (exit status and log tail) and fails, so
 /// `make -k` goes on with the other stages. Paths are those given at plan time (relative to the
@@ -42,26 +42,26 @@ public enum CellsMakefile {
         out.append("")
         // Expensive stages first (Yelp2018, then CIESS searches), so a parallel run has a short tail.
         let searchTargets = slicedSearches.sorted { costRank($0.dataset, $0.method, $0.description) < costRank($1.dataset, $1.method, $1.description) }
-            .map { "$(RESULTS_ROOT)/search/\($0.path)/search.json" }
+            .map { target(.search($0), plan) }
         let cellTargets = slicedCells.sorted { costRank($0.dataset, $0.method, $0.description) < costRank($1.dataset, $1.method, $1.description) }
-            .map { "$(RESULTS_ROOT)/cells/\($0.description)/result.json" }
+            .map { target(.cell($0), plan) }
         out.append(".PHONY: all searches cells \(ExperimentPlan.artifacts.map { "stages-\($0)" }.joined(separator: " "))")
         out.append("all: searches cells")
         out.append(variable("searches:", searchTargets))
         out.append(variable("cells:", cellTargets))
         for a in ExperimentPlan.artifacts {
-            out.append(variable("stages-\(a):", plan.stages(for: a).filter { inSlice.contains($0.description) }.map { target($0) }))
+            out.append(variable("stages-\(a):", plan.stages(for: a).filter { inSlice.contains($0.description) }.map { target($0, plan) }))
         }
         out.append("")
         out.append("# Search stages")
         for s in plan.searches {
-            out.append("\(target(.search(s))):")
+            out.append("\(target(.search(s), plan)):")
             out.append("\t$(call stage,\(s.description))")
         }
         out.append("")
         out.append("# Retrain cells")
         for c in plan.cells {
-            out.append("\(target(.cell(c))): " + plan.prerequisites(c).map { target(.search($0)) }.joined(separator: " "))
+            out.append("\(target(.cell(c), plan)): " + plan.prerequisites(c).map { target(.search($0), plan) }.joined(separator: " "))
             out.append("\t$(call stage,\(c.description))")
         }
         out.append("")
@@ -72,10 +72,12 @@ public enum CellsMakefile {
         "\(dataset == "yelp2018" ? 0 : 1)\(method == "ciess" ? 0 : 1)\(id)"
     }
 
-    static func target(_ id: StageID) -> String {
+    /// A stage's target: its `done-<config hash>` stamp (`ResultLayout.stampFile`), so a changed profile
+    /// value reruns exactly the stages whose settings it changes.
+    static func target(_ id: StageID, _ plan: ExperimentPlan) -> String {
         switch id {
-        case .search(let s): return "$(RESULTS_ROOT)/search/\(s.path)/search.json"
-        case .cell(let c): return "$(RESULTS_ROOT)/cells/\(c.description)/result.json"
+        case .search(let s): return "$(RESULTS_ROOT)/search/\(s.path)/done-\(plan.configHash(id))"
+        case .cell(let c): return "$(RESULTS_ROOT)/cells/\(c.description)/done-\(plan.configHash(id))"
         }
     }
 

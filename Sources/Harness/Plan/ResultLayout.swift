@@ -35,6 +35,18 @@ public struct ResultLayout: Sendable, Equatable {
         }
     }
 
+    /// The make target of a stage: `done-<config hash>` in its directory, written once the stage is finished
+    /// for exactly these settings. A changed profile changes the hash, so make reruns exactly the stages it reaches.
+    public func stampFile(_ id: StageID, configHash: String) -> URL {
+        directory(id).appendingPathComponent("done-\(configHash)")
+    }
+
+    /// The config hashes of the stamps present in a stage directory.
+    public func stampHashes(_ id: StageID) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: directory(id).path)) ?? [])
+            .filter { $0.hasPrefix("done-") }.map { String($0.dropFirst(5)) }.sorted()
+    }
+
     public func failedFile(_ id: StageID) -> URL { directory(id).appendingPathComponent("failed.json") }
     public func log(_ id: StageID) -> URL { logs.appendingPathComponent(id.logName) }
 

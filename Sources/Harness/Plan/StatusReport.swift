@@ -6,7 +6,8 @@ import SizeSearch
 /// - cached: search.json and candidates.json exist (search), or result.json is valid for the
 ///   current settings (cell);
 /// - failed: failed.json exists and the stage is not done;
-/// - stale: result.json exists but was made with other settings (make will not redo it: delete it);
+/// - stale: the stage's files were made with other settings (result.json of another config hash, or a
+///   search stamped with another one); `make reproduce` recomputes it, keeping the old files aside;
 /// - pending: none of these (a CIESS search reports how far its history got).
 public struct StatusReport: Sendable {
     public enum State: String, Sendable, CaseIterable {
@@ -35,12 +36,17 @@ public struct StatusReport: Sendable {
 
     public func count(_ s: State) -> Int { rows.filter { $0.state == s }.count }
     public var failures: [Row] { rows.filter { $0.state == .failed } }
+    public var stale: [Row] { rows.filter { $0.state == .stale } }
     /// Stages still to compute (pending, failed, stale).
     public var remaining: [Row] { rows.filter { [.pending, .failed, .stale].contains($0.state) } }
 
     static func classify(search s: SearchID, runner: CellRunner) -> Row {
         let id = StageID.search(s)
         if runner.isSearchDone(s) { return Row(id: id, state: .cached, detail: "", fractionDone: 1) }
+        if runner.isSearchStale(s) {
+            return Row(id: id, state: .stale, detail: "made with other settings (stamps \(runner.layout.stampHashes(id).joined(separator: ", ")), "
+                       + "now \(runner.plan.searchConfigHash(s))); make reproduce moves it aside and runs it afresh", fractionDone: 0)
+        }
         if let f = failure(id, runner.layout) { return Row(id: id, state: .failed, detail: f, fractionDone: 0) }
         var fraction = 0.0
         var detail = ""
@@ -60,8 +66,8 @@ public struct StatusReport: Sendable {
         let id = StageID.cell(c)
         if let r = runner.cachedResult(c) { return Row(id: id, state: .cached, detail: CellRunner.summary(r), fractionDone: 1) }
         if FileManager.default.fileExists(atPath: runner.layout.doneFile(id).path) {
-            return Row(id: id, state: .stale, detail: "result.json was made with other settings or is unreadable; delete it to recompute",
-                       fractionDone: 0)
+            return Row(id: id, state: .stale, detail: "result.json was made with other settings or is unreadable; make reproduce "
+                       + "recomputes it (the old file is kept as result.stale-<hash>.json)", fractionDone: 0)
         }
         if let f = failure(id, runner.layout) { return Row(id: id, state: .failed, detail: f, fractionDone: 0) }
         let blocked = FileManager.default.fileExists(atPath: runner.layout.failedFile(.search(c.search)).path)
@@ -106,6 +112,10 @@ public struct StatusReport: Sendable {
                          + "≈ \(fmt(leftT / Double(cores))) h on \(cores) cores with make -j\(cores)")
             lines.append("\(slice.isWhole ? "whole profile" : "this slice") from scratch: \(fmt(allT)) core-hours (upper bound \(fmt(allU))); "
                          + "cost model: calibration at 1 thread in \(cost.calibration.cpu), CONVERGE stops at min(cap, best 3 + patience) chunks (upper bound: at the cap)")
+        }
+        if !stale.isEmpty {
+            lines.append("STALE (\(stale.count), made with other settings; not published): "
+                         + stale.map { $0.id.description }.joined(separator: ", "))
         }
         if !failures.isEmpty {
             lines.append("FAILED (\(failures.count)): " + failures.map { $0.id.description }.joined(separator: ", "))

@@ -11,11 +11,15 @@ public struct ReportWriter {
     public let profile: String
     public let profileDirectory: URL
     public let reportedDirectory: URL
+    /// The profile's current config hashes (`ExperimentPlan.currentConfigHashes`): results made with other
+    /// settings are listed as stale, never counted. nil: every result counts (tests of the rendering).
+    public let currentHashes: [String: String]?
 
-    public init(profile: String, profileDirectory: URL, reportedDirectory: URL) {
+    public init(profile: String, profileDirectory: URL, reportedDirectory: URL, currentHashes: [String: String]? = nil) {
         self.profile = profile
         self.profileDirectory = profileDirectory
         self.reportedDirectory = reportedDirectory
+        self.currentHashes = currentHashes
     }
 
     /// One compared number.
@@ -30,7 +34,7 @@ public struct ReportWriter {
         let t1 = try aggregated("table-1.csv"), t2 = try aggregated("table-2.csv")
         let r1 = try ReportedNumbers.table1(reportedDirectory.appendingPathComponent("table1.csv"))
         let r2 = try ReportedNumbers.table2(reportedDirectory.appendingPathComponent("table2.csv"))
-        let scan = try ResultScanner.scan(profileDirectory: profileDirectory)
+        let scan = try ResultScanner.scan(profileDirectory: profileDirectory, currentHashes: currentHashes)
         let table1 = try compare(r1, with: t1, metrics: ReportedNumbers.table1Metrics)
         let table2 = try compare(r2, with: t2, metrics: ReportedNumbers.table2Metrics)
         var md = "# Reproduction report — profile `\(profile)`\n\n"
@@ -44,6 +48,7 @@ public struct ReportWriter {
         md += flagged(r1 + r2)
         md += figures()
         md += failures(scan)
+        md += staleResults(scan)
         md += overBudget(scan)
         md += provenance(scan)
         return md
@@ -270,6 +275,19 @@ public struct ReportWriter {
         return md + markdownTable(["cell", "achieved sparsity"], cells.map {
             [$0.id, CSVNumber.sparsity($0.result.achievedSparsity)]
         }) + "\n"
+    }
+
+    /// Results made with settings the profile no longer gives: listed, never in a table.
+    func staleResults(_ scan: ScannedResults) -> String {
+        guard !scan.stale.isEmpty else { return "" }
+        var md = "## Stale results (not in any table)\n\n"
+        md += "Made with settings the profile no longer gives their cell; `make reproduce` recomputes them "
+            + "(the old file is kept as `result.stale-<hash>.json`).\n\n"
+        md += "| cell | its config hash | the profile's |\n| --- | --- | --- |\n"
+        for c in scan.stale {
+            md += "| cells/\(c.id) | \(c.result.configHash) | \(currentHashes?[c.id] ?? "not planned") |\n"
+        }
+        return md + "\n"
     }
 
     func provenance(_ scan: ScannedResults) -> String {

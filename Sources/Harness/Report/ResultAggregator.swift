@@ -9,8 +9,9 @@ public enum ResultAggregator {
                                  "figure-4.csv", "figure-5.csv", "figure-6.csv"]
 
     /// Every CSV by file name, without writing anything.
-    public static func tables(profileDirectory: URL) throws -> [(name: String, table: TidyCSV)] {
-        let scan = try ResultScanner.scan(profileDirectory: profileDirectory)
+    /// `currentHashes` (the profile's `currentConfigHashes`) leaves stale results out of every table.
+    public static func tables(profileDirectory: URL, currentHashes: [String: String]? = nil) throws -> [(name: String, table: TidyCSV)] {
+        let scan = try ResultScanner.scan(profileDirectory: profileDirectory, currentHashes: currentHashes)
         let episodes = try Figure3Aggregation.points(profileDirectory: profileDirectory)
         return [
             ("table-1.csv", Table1Aggregation.table(scan)),
@@ -25,8 +26,8 @@ public enum ResultAggregator {
 
     /// Writes every CSV into `profileDirectory`; returns (file name, data rows) per file.
     @discardableResult
-    public static func run(profileDirectory: URL) throws -> [(name: String, rows: Int)] {
-        let all = try tables(profileDirectory: profileDirectory)
+    public static func run(profileDirectory: URL, currentHashes: [String: String]? = nil) throws -> [(name: String, rows: Int)] {
+        let all = try tables(profileDirectory: profileDirectory, currentHashes: currentHashes)
         for (name, table) in all {
             try AtomicFile.write(Data(table.rendered().utf8), to: profileDirectory.appendingPathComponent(name))
         }

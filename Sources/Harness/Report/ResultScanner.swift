@@ -20,6 +20,16 @@ public struct ScannedFailure: Sendable, Equatable {
 public struct ScannedResults: Sendable, Equatable {
     public var cells: [ScannedCell]
     public var failures: [ScannedFailure]
+    /// Results made with settings the profile no longer gives their cell (another config hash, or a cell the
+    /// profile does not plan): never in a table; the report lists them.
+    public var stale: [ScannedCell] = []
+}
+
+extension ExperimentPlan {
+    /// Every planned cell's current config hash, by cell id: what a result must carry to count.
+    public var currentConfigHashes: [String: String] {
+        Dictionary(uniqueKeysWithValues: cells.map { ($0.description, settings($0).configHash) })
+    }
 }
 
 /// Reads `results/<P>/cells/**/result.json` (a `CellResult` in the snake_case result encoding) and
@@ -29,14 +39,18 @@ public struct ScannedResults: Sendable, Equatable {
 /// (result.json, or search.json for a search) and a failed.json, the done file wins (the stage was
 /// retried successfully).
 public enum ResultScanner {
-    public static func scan(profileDirectory: URL) throws -> ScannedResults {
+    /// With `currentHashes` (`ExperimentPlan.currentConfigHashes`), results whose config hash differs, or whose
+    /// cell is not planned, go to `stale` instead of `cells`.
+    public static func scan(profileDirectory: URL, currentHashes: [String: String]? = nil) throws -> ScannedResults {
         var cells: [ScannedCell] = []
+        var stale: [ScannedCell] = []
         var failures: [ScannedFailure] = []
         let cellsRoot = profileDirectory.appendingPathComponent("cells")
         let resultDirs = Set(files(named: "result.json", under: cellsRoot).map { ($0 as NSString).deletingLastPathComponent })
         for rel in files(named: "result.json", under: cellsRoot) {
             let id = (rel as NSString).deletingLastPathComponent
-            cells.append(ScannedCell(id: id, result: try readResult(cellsRoot.appendingPathComponent(rel), id: id)))
+            let cell = ScannedCell(id: id, result: try readResult(cellsRoot.appendingPathComponent(rel), id: id))
+            if let current = currentHashes, current[id] != cell.result.configHash { stale.append(cell) } else { cells.append(cell) }
         }
         for root in ["cells", "search"] {
             let base = profileDirectory.appendingPathComponent(root)
@@ -51,7 +65,7 @@ public enum ResultScanner {
                                                coordinates: root == "cells" ? CellCoordinates(id: dir) : nil))
             }
         }
-        return ScannedResults(cells: cells, failures: failures)
+        return ScannedResults(cells: cells, failures: failures, stale: stale)
     }
 
     /// Decodes one result.json and checks it describes the cell at `id`.

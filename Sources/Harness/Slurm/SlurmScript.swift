@@ -83,7 +83,7 @@ public enum SlurmScript {
         set -u
         export CIESS_RESULTS_DIR=\(quote(c.results))
         ciess=\(quote(c.ciess))
-        "$ciess" aggregate \(profileArgs) && "$ciess" report \(profileArgs)
+        "$ciess" aggregate --profiles \(quote(c.profiles)) \(profileArgs) && "$ciess" report --profiles \(quote(c.profiles)) \(profileArgs)
         post=$?
         if [ $post -eq 0 ] && command -v gnuplot >/dev/null; then scripts/render-figures.sh \(quote(c.profile)) || post=$?; fi
         "$ciess" status --profiles \(quote(c.profiles)) \(profileArgs) --brief --no-estimate

@@ -257,6 +257,7 @@ public struct ReportWriter {
             (4, "Figure 4: R@20 and N@20 against λ per c"),
             (5, "Figure 5: best R@20 and N@20 per interval of episodes per c"),
             (6, "Figure 6 (not in the paper): R@20 against achieved sparsity, every method, 95 % CI bars"),
+            (7, "Figure 7 (not in the paper): ours against the paper for every Table 1 and Table 2 number, with y = x and a ±5 % band"),
         ]
         for (n, caption) in captions {
             md += "### \(caption)\n\n![\(caption)](figures/figure-\(n).png)\n\nData: `figure-\(n).csv`; SVG: [figures/figure-\(n).svg](figures/figure-\(n).svg)\n\n"

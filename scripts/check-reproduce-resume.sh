@@ -66,7 +66,7 @@ echo "reproduce resume check: the same command again"
 reproduce "$killed" > "$work/killed-2.log" 2>&1 || echo "reproduce resume check: the resumed run exited non-zero (see $work/killed-2.log)"
 
 fail=0; compared=0
-for csv in table-1.csv table-2.csv figure-3.csv figure-4.csv figure-5.csv figure-6.csv; do
+for csv in table-1.csv table-2.csv figure-3.csv figure-4.csv figure-5.csv figure-6.csv figure-7.csv; do
   a="$reference/$profile/$csv"; b="$killed/$profile/$csv"
   if [ ! -f "$a" ] || [ ! -f "$b" ]; then echo "reproduce resume check: $csv missing (reference: $([ -f "$a" ] && echo yes || echo no), resumed: $([ -f "$b" ] && echo yes || echo no))"; fail=1; continue; fi
   if cmp -s "$a" "$b"; then compared=$((compared + 1)); else echo "reproduce resume check: $csv differs"; diff "$a" "$b" | head -20; fail=1; fi

@@ -76,13 +76,13 @@ wait_idle() {  # until no job is queued or running
 }
 compare_csvs() {  # compare_csvs RESULTS: every CSV equal to the reference's
   local fail=0 n=0
-  for csv in table-1.csv table-2.csv figure-3.csv figure-4.csv figure-5.csv figure-6.csv; do
+  for csv in table-1.csv table-2.csv figure-3.csv figure-4.csv figure-5.csv figure-6.csv figure-7.csv; do
     local a="$reference/$profile/$csv" b="$1/$profile/$csv"
     if [ ! -f "$a" ] || [ ! -f "$b" ]; then say "$csv missing (local: $([ -f "$a" ] && echo yes || echo no), slurm: $([ -f "$b" ] && echo yes || echo no))"; fail=1
     elif cmp -s "$a" "$b"; then n=$((n + 1))
     else say "$csv differs from the local run:"; diff "$a" "$b" | head -10; fail=1; fi
   done
-  say "$n of 6 CSVs byte-identical to the local run"
+  say "$n of 7 CSVs byte-identical to the local run"
   return $fail
 }
 failed_cells() { find "$1/$profile" -name failed.json | sed "s|^$1/$profile/cells/||; s|/failed.json$||" | sort; }

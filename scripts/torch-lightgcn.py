@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Independent PyTorch (autograd) training of full-size LightGCN on a split exported by `ciess data split`.
 
-It answers one question: does an autograd implementation of the same model and protocol (specs §2.0/§2.1,
+It answers one question: does an autograd implementation of the same model and protocol (docs/method.md §2.0/§2.1,
 §4.2/§4.3: full-size 128-wide tables, N(0, 0.01²) init, Â = D^-1/2 A D^-1/2, mean of 4 layers, BPR with 1e-4 L2
 on the batch's layer-0 rows / B, Adam 0.03 ×0.9 every 200 batches floor 1e-3, B = 10 000 users drawn with
 replacement, a uniform positive, a uniform negative outside the user's training items), trained
@@ -51,7 +51,7 @@ def load_split(directory):
 
 
 def normalized_adjacency(pairs, n_users, n_items):
-    """Â = D^{-1/2} A D^{-1/2}, A = [[0, R], [Rᵀ, 0]], degree + 1e-9 (specs §2.1)."""
+    """Â = D^{-1/2} A D^{-1/2}, A = [[0, R], [Rᵀ, 0]], degree + 1e-9 (docs/method.md §2.1)."""
     n = n_users + n_items
     rows = np.concatenate([pairs[:, 0], pairs[:, 1] + n_users])
     cols = np.concatenate([pairs[:, 1] + n_users, pairs[:, 0]])
@@ -101,7 +101,7 @@ class LightGCN(torch.nn.Module):
 
 
 class Sampler:
-    """B users i.i.d. uniform (U < B), a uniform positive, a uniform negative redrawn while in TRAIN (specs §2.0)."""
+    """B users i.i.d. uniform (U < B), a uniform positive, a uniform negative redrawn while in TRAIN (docs/method.md §2.0)."""
 
     def __init__(self, pairs, n_users, n_items, rng):
         self.n_users, self.n_items, self.rng = n_users, n_items, rng
@@ -125,7 +125,7 @@ class Sampler:
 
 
 def evaluate(model, excluded, target, n_users, n_items):
-    """Full ranking with exclusions; Recall/NDCG@{5,10,20} as specs §4.3, means over all users (float64)."""
+    """Full ranking with exclusions; Recall/NDCG@{5,10,20} as docs/method.md §4.3, means over all users (float64)."""
     with torch.no_grad():
         users, items = model.propagate()
         scores = users @ items.T
@@ -178,7 +178,7 @@ def main():
             optimizer.step()
             losses.append(loss.item())
             step += 1
-            if step % 200 == 0:  # lr ← max(1e-3, 0.9 lr) every 200 batches (specs §2.1)
+            if step % 200 == 0:  # lr ← max(1e-3, 0.9 lr) every 200 batches (docs/method.md §2.1)
                 for group in optimizer.param_groups:
                     group["lr"] = max(1e-3, 0.9 * group["lr"])
         metrics = evaluate(model, training, split["test"], n_users, n_items)

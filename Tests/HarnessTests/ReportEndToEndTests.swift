@@ -52,7 +52,7 @@ final class ReportEndToEndTests: XCTestCase {
 
     func testTable1() throws {
         let p = try makeFixture()
-        try ResultAggregator.run(profileDirectory: p)
+        try ReportFixture.aggregate(p)
         let t = try csv(p, "table-1.csv")
         let ciess = try row(t, ["method": "ciess", "target_sparsity": "0.80", "protocol": "code"])
         XCTAssertEqual(try t.string(ciess, "status"), "ok")
@@ -90,7 +90,7 @@ final class ReportEndToEndTests: XCTestCase {
 
     func testTable2AndFigures() throws {
         let p = try makeFixture()
-        try ResultAggregator.run(profileDirectory: p)
+        try ReportFixture.aggregate(p)
         let t2 = try csv(p, "table-2.csv")
         XCTAssertEqual(try t2.rows.indices.map { try t2.string($0, "variant") }, ["g-norw", "g-rw", "g-rw", "g-rw"])
         let norw = try row(t2, ["variant": "g-norw"])
@@ -140,14 +140,14 @@ final class ReportEndToEndTests: XCTestCase {
 
     func testOutputIsByteIdenticalForIdenticalInputs() throws {
         let a = try makeFixture(), b = try makeFixture(reversed: true)
-        try ResultAggregator.run(profileDirectory: a)
-        try ResultAggregator.run(profileDirectory: b)
+        try ReportFixture.aggregate(a)
+        try ReportFixture.aggregate(b)
         for name in ResultAggregator.outputs {
             let x = try Data(contentsOf: a.appendingPathComponent(name)), y = try Data(contentsOf: b.appendingPathComponent(name))
             XCTAssertEqual(x, y, name)
         }
         let first = try Data(contentsOf: a.appendingPathComponent("table-1.csv"))
-        try ResultAggregator.run(profileDirectory: a)
+        try ReportFixture.aggregate(a)
         XCTAssertEqual(first, try Data(contentsOf: a.appendingPathComponent("table-1.csv")), "a rerun changes nothing")
         let ra = try ReportWriter(profile: "smoke", profileDirectory: a, reportedDirectory: reported).render()
         let rb = try ReportWriter(profile: "smoke", profileDirectory: b, reportedDirectory: reported).render()
@@ -163,7 +163,7 @@ final class ReportEndToEndTests: XCTestCase {
             try F.write(F.result(seed: seed, protocol: "code", r20: r20, n20: 0.4, kstar: 5), in: p)
         }
         try F.write(F.result(seed: 1, protocol: "clean", r20: 0.2, n20: 0.35), in: p)
-        try ResultAggregator.run(profileDirectory: p)
+        try ReportFixture.aggregate(p)
         let t = try TidyCSV.read(p.appendingPathComponent("table-1.csv"))
         let code = try XCTUnwrap(t.rows.indices.first { try! t.string($0, "protocol") == "code" })
         let clean = try XCTUnwrap(t.rows.indices.first { try! t.string($0, "protocol") == "clean" })
@@ -187,7 +187,7 @@ final class ReportEndToEndTests: XCTestCase {
         try F.write(fresh, in: p)
         try F.write(old, in: p)
         let current = [fresh.cell: fresh.configHash, old.cell: "0123456789abcdef"]
-        try ResultAggregator.run(profileDirectory: p, currentHashes: current)
+        try ResultAggregator.run(profileDirectory: p, reportedDirectory: reported, currentHashes: current)
         let t = try TidyCSV.read(p.appendingPathComponent("table-1.csv"))
         XCTAssertEqual(t.rows.count, 1)
         XCTAssertEqual(try t.string(0, "seeds"), "1", "the stale seed-2 result is in no table")
@@ -201,7 +201,7 @@ final class ReportEndToEndTests: XCTestCase {
     func testReport() throws {
         let p = try makeFixture()
         try F.write(F.result(method: "es", variant: "default", target: 0.4, seed: 1, protocol: "clean", r20: 0.3, n20: 0.4), in: p)
-        try ResultAggregator.run(profileDirectory: p)
+        try ReportFixture.aggregate(p)
         let url = try ReportWriter(profile: "smoke", profileDirectory: p, reportedDirectory: reported).write()
         let md = try String(contentsOf: url, encoding: .utf8)
         // CIESS at 0.80 on ML-1M/LightGCN: R@20 0.2500 ± 0.0248 vs 0.2436: reproduced.

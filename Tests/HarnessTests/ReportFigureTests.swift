@@ -28,13 +28,13 @@ final class ReportFigureTests: XCTestCase {
         if !ok { throw XCTSkip("gnuplot is not installed (make deps)") }
     }
 
-    var outputs: [String] { (3...6).flatMap { n in ["png", "svg"].map { "figures/figure-\(n).\($0)" } } }
+    var outputs: [String] { (3...7).flatMap { n in ["png", "svg"].map { "figures/figure-\(n).\($0)" } } }
 
     func testFiguresRebuildByteIdentically() throws {
         try requireGnuplot()
         let p = try ReportFixture.temporaryProfile(self)
         try ReportFixture.writeLargeGrid(in: p)
-        try ResultAggregator.run(profileDirectory: p)
+        try ReportFixture.aggregate(p)
         let first = try render(p)
         XCTAssertEqual(first.status, 0, first.output)
         let before = try outputs.map { try Data(contentsOf: p.appendingPathComponent($0)) }
@@ -50,14 +50,16 @@ final class ReportFigureTests: XCTestCase {
     func testEmptyDataStillRendersEveryFigure() throws {
         try requireGnuplot()
         let p = try ReportFixture.temporaryProfile(self)
-        try ResultAggregator.run(profileDirectory: p)
+        try ReportFixture.aggregate(p)
         let r = try render(p)
         XCTAssertEqual(r.status, 0, r.output)
         for name in outputs {
             XCTAssertTrue(FileManager.default.fileExists(atPath: p.appendingPathComponent(name).path), name)
         }
-        let svg = try String(contentsOf: p.appendingPathComponent("figures/figure-4.svg"), encoding: .utf8)
-        XCTAssertTrue(svg.contains("no data"))
+        for n in [4, 7] {
+            let svg = try String(contentsOf: p.appendingPathComponent("figures/figure-\(n).svg"), encoding: .utf8)
+            XCTAssertTrue(svg.contains("no data"), "figure-\(n).svg")
+        }
     }
 
     func testMissingCSVIsAClearError() throws {

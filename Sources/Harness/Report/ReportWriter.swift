@@ -97,15 +97,11 @@ public struct ReportWriter {
     func compare(_ reported: [ReportedRow], with ours: TidyCSV, metrics: [String]) throws -> [Line] {
         try ours.require(["dataset", "backbone", "method", "variant", "target_sparsity", "protocol", "status", "n_seeds",
                           "achieved_sparsity_mean"] + metrics.flatMap { ["\($0)_mean", "\($0)_ci95"] })
-        var index: [[String]: Int] = [:]
-        for r in ours.rows.indices {
-            let k = try ["dataset", "backbone", "method", "variant", "target_sparsity", "protocol"].map { try ours.string(r, $0) }
-            index[k] = r
-        }
+        let index = try Self.rowIndex(ours)
         let table: PaperTable = metrics == ReportedNumbers.table1Metrics ? .one : .two
         var lines: [Line] = []
         for row in reported {
-            let key = [row.dataset, row.backbone, row.method, row.variant, row.target]
+            let key = Self.key(row)
             let codeRow = index[key + ["code"]], cleanRow = index[key + ["clean"]]
             let ourSparsity = try (codeRow ?? cleanRow).flatMap { try ours.number($0, "achieved_sparsity_mean") }
             for (metric, paper) in row.values where metrics.contains(metric) {
@@ -113,7 +109,7 @@ public struct ReportWriter {
                 let clean = try cleanRow.map { try value(ours, $0, metric) }
                 let verdict = Verdict.judge(paper: paper, testSelected: code, clean: clean)
                 let compared = [Self.paper(paper), Self.show(code),
-                                Self.difference(paper: paper, ours: code.flatMap { $0.isResult ? $0 : nil } ?? clean),
+                                Self.difference(paper: paper, ours: OurValue.compared(testSelected: code, clean: clean)?.value),
                                 Self.show(clean)]
                 let tail = ["**\(verdict.rawValue)**", note(row, verdict)]
                 switch table {
@@ -133,10 +129,24 @@ public struct ReportWriter {
         return lines
     }
 
+    static let keyColumns = ["dataset", "backbone", "method", "variant", "target_sparsity", "protocol"]
+
+    /// The rows of an aggregated table (table-1.csv, table-2.csv) by (dataset, backbone, method, variant, c, protocol).
+    static func rowIndex(_ ours: TidyCSV) throws -> [[String]: Int] {
+        var index: [[String]: Int] = [:]
+        for r in ours.rows.indices { index[try keyColumns.map { try ours.string(r, $0) }] = r }
+        return index
+    }
+
+    /// A paper row's key in `rowIndex`, without the protocol.
+    static func key(_ row: ReportedRow) -> [String] { [row.dataset, row.backbone, row.method, row.variant, row.target] }
+
     /// The paper row's flag.
     func note(_ row: ReportedRow, _ verdict: Verdict) -> String { row.note }
 
-    func value(_ t: TidyCSV, _ r: Int, _ metric: String) throws -> OurValue {
+    func value(_ t: TidyCSV, _ r: Int, _ metric: String) throws -> OurValue { try Self.value(t, r, metric) }
+
+    static func value(_ t: TidyCSV, _ r: Int, _ metric: String) throws -> OurValue {
         OurValue(status: try t.string(r, "status"), n: Int(try t.string(r, "n_seeds")) ?? 0,
                  mean: try t.number(r, "\(metric)_mean"), ci: try t.number(r, "\(metric)_ci95"))
     }
@@ -252,6 +262,7 @@ public struct ReportWriter {
             (4, "Figure 4: R@20 and N@20 against λ per c"),
             (5, "Figure 5: best R@20 and N@20 per interval of episodes per c"),
             (6, "Figure 6 (not in the paper): R@20 against achieved sparsity, every method, 95 % CI bars"),
+            (7, "Figure 7 (not in the paper): ours against the paper for every Table 1 and Table 2 number, with y = x and a ±5 % band"),
         ]
         for (n, caption) in captions {
             md += "### \(caption)\n\n![\(caption)](figures/figure-\(n).png)\n\nData: `figure-\(n).csv`; SVG: [figures/figure-\(n).svg](figures/figure-\(n).svg)\n\n"

@@ -18,6 +18,14 @@ public struct OurValue: Sendable, Equatable {
 
     /// Whether this is a result (metrics, or a search that found no mask for the target).
     public var isResult: Bool { (status == "ok" && mean != nil) || status == CellResult.Status.notReached.rawValue }
+
+    /// The value set against the paper's (REPORT.md's diff column, Figure 7): the test-selected (P-code) value
+    /// when it is a result, else the P-clean one, with its protocol ("code" or "clean"); nil when neither exists.
+    /// A P-code target that was not reached is chosen too, so it never falls back to P-clean (it has no mean).
+    public static func compared(testSelected: OurValue?, clean: OurValue?) -> (value: OurValue, protocol: String)? {
+        if let code = testSelected, code.isResult { return (code, "code") }
+        return clean.map { ($0, "clean") }
+    }
 }
 
 /// How our number compares with the paper's.

@@ -27,7 +27,7 @@ public enum ElementMaskFile {
 
     public static func write(_ m: ElementMask, to url: URL) throws {
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try AtomicFile.write(encode(m), to: url)
+        try AtomicFile.write(StateChecksum.seal(encode(m)), to: url)
     }
 
     public static func read(_ url: URL) throws -> ElementMask {
@@ -35,8 +35,14 @@ public enum ElementMaskFile {
         return try decode([UInt8](d), path: url.path)
     }
 
-    public static func decode(_ b: [UInt8], path: String) throws -> ElementMask {
+    /// Decodes a file's bytes: its `StateChecksum` trailer is checked and removed first (a file written
+    /// before checksums existed has none).
+    public static func decode(_ file: [UInt8], path: String) throws -> ElementMask {
         func bad(_ why: String) -> ElementMaskFileError { .malformed(path, why) }
+        let b: [UInt8]
+        do { b = [UInt8](try StateChecksum.open(Data(file), path: path).payload) } catch {
+            throw bad("its content does not match its checksum: the file is damaged")
+        }
         guard b.count >= 24, Array(b[0..<8]) == magic else { throw bad("bad magic, expected CIESSM1") }
         var at = 8
         func u32() throws -> Int {

@@ -3,7 +3,8 @@ import RecData
 
 
 /// The executed size vector of one search iteration on disk: magic `CIESSZ1\0`, dMax, user and item
-/// counts (UInt32 LE each), then one byte per user and per item. Written atomically.
+/// counts (UInt32 LE each), then one byte per user and per item, then the `StateChecksum` trailer (a
+/// file written before checksums existed has none and is still read). Written atomically.
 public enum SizeVectorFile {
     static let magic = Array("CIESSZ1\0".utf8)
 
@@ -16,12 +17,16 @@ public enum SizeVectorFile {
         }
         d.append(contentsOf: s.users)
         d.append(contentsOf: s.items)
-        try AtomicFile.write(d, to: url)
+        try AtomicFile.write(StateChecksum.seal(d), to: url)
     }
 
     public static func read(_ url: URL) throws -> EmbeddingSizes {
-        guard let d = FileManager.default.contents(atPath: url.path) else {
+        guard let file = FileManager.default.contents(atPath: url.path) else {
             throw SizeVectorFileError.unreadable(url.path)
+        }
+        let d: Data
+        do { d = try StateChecksum.open(file, path: url.path).payload } catch {
+            throw SizeVectorFileError.malformed(url.path, "its content does not match its checksum: the file is damaged")
         }
         let bytes = [UInt8](d)
         guard bytes.count >= 20, Array(bytes[0..<8]) == magic else { throw SizeVectorFileError.malformed(url.path, "bad magic") }

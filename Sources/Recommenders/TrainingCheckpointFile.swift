@@ -3,7 +3,8 @@ import Linalg
 import RecData
 
 /// The resumable state of one CONVERGE training (`ConvergedTraining`), one binary property list
-/// written atomically after every chunk:
+/// sealed with a content checksum (`StateChecksum`; files without one, written before checksums
+/// existed, are still read) and written atomically after every chunk:
 ///
 ///     { format: 1, fingerprint, converge: ConvergeTrainer.State, sampler: BPRSampler.State,
 ///       model: PackedBackboneCheckpoint, best: PackedBackboneCheckpoint?, elapsedSeconds }
@@ -40,8 +41,12 @@ public struct TrainingCheckpointFile: Sendable {
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw TrainingCheckpointError.unreadable(url.path, "cannot read the file")
         }
+        let payload: Data
+        do { payload = try StateChecksum.open(data, path: url.path).payload } catch {
+            throw TrainingCheckpointError.unreadable(url.path, "its content does not match its checksum (the file is damaged)")
+        }
         let stored: Stored
-        do { stored = try PropertyListDecoder().decode(Stored.self, from: data) } catch {
+        do { stored = try PropertyListDecoder().decode(Stored.self, from: payload) } catch {
             throw TrainingCheckpointError.unreadable(url.path, "not a training checkpoint (\(error))")
         }
         guard stored.format == Self.format else {
@@ -91,7 +96,7 @@ public struct TrainingCheckpointFile: Sendable {
         let e = PropertyListEncoder()
         e.outputFormat = .binary
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try AtomicFile.write(try e.encode(stored), to: url)
+        try AtomicFile.write(StateChecksum.seal(try e.encode(stored)), to: url)
     }
 
     /// Deletes the file (after the caller has stored its result); a missing file is fine.

@@ -58,9 +58,7 @@ public enum FixedSizeSearch {
             selections.append(.init(targetSparsity: c, candidates: [
                 .init(episode: 0, iteration: k, density: sizes.density, validAVG: 0, sizesFile: path)]))
         }
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys, .prettyPrinted]
-        try AtomicFile.write(try e.encode(selections), to: dir.appendingPathComponent(CIESSCandidates.fileName))
+        try CIESSCandidates.save(selections, to: dir.appendingPathComponent(CIESSCandidates.fileName))
         try AtomicFile.write(Data("{\"method\": \"\(method)\"}\n".utf8), to: dir.appendingPathComponent("search.json"))
         return selections
     }

@@ -125,12 +125,12 @@ final class TrainingResumeTests: XCTestCase {
         let d = Self.dataset()
         let file = try scratch().appendingPathComponent("nan.plist")
         XCTAssertNil(try TrainingRun.run(request(.lightgcn, .code), dataset: d, checkpoint: file, progress: nil, stopAfterChunk: 1))
-        var stored = try PropertyListDecoder().decode(TrainingCheckpointFile.Stored.self, from: Data(contentsOf: file))
+        var stored = try PropertyListDecoder().decode(TrainingCheckpointFile.Stored.self, from: StateChecksum.open(Data(contentsOf: file), path: file.path).payload)
         var model = try stored.model.unpacked()
         model.tensors["embedding"]!.values[17] = .nan
         stored.model = PackedBackboneCheckpoint(model)
         let e = PropertyListEncoder(); e.outputFormat = .binary
-        let bytes = try e.encode(stored)
+        let bytes = StateChecksum.seal(try e.encode(stored))   // a valid checksum: the NaN itself must be caught
         try bytes.write(to: file)
         XCTAssertThrowsError(try TrainingRun.run(request(.lightgcn, .code), dataset: d, checkpoint: file)) { error in
             guard case .unreadable(let path, let why)? = error as? TrainingCheckpointError else { return XCTFail("got \(error)") }
@@ -140,6 +140,22 @@ final class TrainingResumeTests: XCTestCase {
         XCTAssertEqual(try Data(contentsOf: file), bytes)
     }
 
+    /// One flipped bit anywhere in a checkpoint is refused by its checksum (before it could change a result).
+    func testAFlippedBitIsRefusedByTheChecksum() throws {
+        let d = Self.dataset()
+        let file = try scratch().appendingPathComponent("flip.plist")
+        XCTAssertNil(try TrainingRun.run(request(.lightgcn, .clean), dataset: d, checkpoint: file, progress: nil, stopAfterChunk: 1))
+        var bytes = try Data(contentsOf: file)
+        bytes[bytes.count / 2] ^= 0x01
+        try bytes.write(to: file)
+        XCTAssertThrowsError(try TrainingRun.run(request(.lightgcn, .clean), dataset: d, checkpoint: file)) { error in
+            guard case .unreadable(let path, let why)? = error as? TrainingCheckpointError else { return XCTFail("got \(error)") }
+            XCTAssertEqual(path, file.path)
+            XCTAssertTrue(why.contains("checksum"), why)
+        }
+        XCTAssertEqual(try Data(contentsOf: file), bytes, "kept")
+    }
+
     func testACheckpointWithTheWrongShapesIsRefused() throws {
         // Same fingerprint, but the stored tables come from another backbone: restore must fail cleanly.
         let d = Self.dataset()
@@ -147,11 +163,11 @@ final class TrainingResumeTests: XCTestCase {
         let lightgcn = dir.appendingPathComponent("lightgcn.plist"), neumf = dir.appendingPathComponent("neumf.plist")
         XCTAssertNil(try TrainingRun.run(request(.lightgcn, .code), dataset: d, checkpoint: lightgcn, progress: nil, stopAfterChunk: 1))
         XCTAssertNil(try TrainingRun.run(request(.neumf, .code), dataset: d, checkpoint: neumf, progress: nil, stopAfterChunk: 1))
-        var stored = try PropertyListDecoder().decode(TrainingCheckpointFile.Stored.self, from: Data(contentsOf: lightgcn))
-        let other = try PropertyListDecoder().decode(TrainingCheckpointFile.Stored.self, from: Data(contentsOf: neumf))
+        var stored = try PropertyListDecoder().decode(TrainingCheckpointFile.Stored.self, from: StateChecksum.open(Data(contentsOf: lightgcn), path: "").payload)
+        let other = try PropertyListDecoder().decode(TrainingCheckpointFile.Stored.self, from: StateChecksum.open(Data(contentsOf: neumf), path: "").payload)
         stored.model = other.model
         let e = PropertyListEncoder(); e.outputFormat = .binary
-        try e.encode(stored).write(to: lightgcn)
+        try StateChecksum.seal(try e.encode(stored)).write(to: lightgcn)
         XCTAssertThrowsError(try TrainingRun.run(request(.lightgcn, .code), dataset: d, checkpoint: lightgcn)) { error in
             guard case .unreadable? = error as? TrainingCheckpointError else { return XCTFail("got \(error)") }
         }

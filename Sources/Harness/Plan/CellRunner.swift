@@ -224,9 +224,7 @@ public struct CellRunner {
         let selections = CIESSCandidates.select(history: history, targets: plan.profile.budgets,
                                                 limit: plan.candidateLimit("ciess"),
                                                 episodes: c.interval.map { plan.episodes(ofInterval: $0) })
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys, .prettyPrinted]
-        try AtomicFile.write(try e.encode(selections), to: file)
+        try CIESSCandidates.save(selections, to: file)
     }
 
     // MARK: - Failures and output

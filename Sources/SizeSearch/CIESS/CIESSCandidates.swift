@@ -43,10 +43,14 @@ public enum CIESSCandidates {
         guard FileManager.default.fileExists(atPath: search.path) else { throw SearchStageError.missing(search.path) }
         let history = try CIESSSearch.readHistory(dir.appendingPathComponent("history.jsonl"))
         let selections = select(history: history, targets: targets, limit: limit)
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys, .prettyPrinted]
-        try AtomicFile.write(try e.encode(selections), to: dir.appendingPathComponent(fileName))
+        try save(selections, to: dir.appendingPathComponent(fileName))
         return selections
+    }
+
+    /// Writes candidate lists (pretty JSON, sorted keys) atomically, with their checksum sidecar
+    /// (`StateChecksum`): every search method's candidates file goes through here.
+    public static func save(_ selections: [Selection], to url: URL) throws {
+        try StateChecksum.writeWithSidecar(try SearchHistoryFile.encoder(pretty: true).encode(selections), to: url)
     }
 
     public static func read(searchDirectory dir: URL) throws -> [Selection] {
@@ -54,10 +58,29 @@ public enum CIESSCandidates {
     }
 
     /// The candidate lists of one file (`candidates.json`, or an interval pool's file for Figure 5).
+    /// Checked on read: the checksum sidecar (when present), the JSON, and that every `sizesFile` is a
+    /// relative path inside the search directory (no absolute path, no "..") and every density in (0, 1].
     public static func read(file url: URL) throws -> [Selection] {
         guard let data = FileManager.default.contents(atPath: url.path) else { throw SearchStageError.missing(url.path) }
-        do { return try JSONDecoder().decode([Selection].self, from: data) } catch {
+        do { try StateChecksum.verifySidecar(data, of: url) } catch {
+            throw SearchStageError.corrupt(url.path, "its content does not match its checksum (damaged)")
+        }
+        let selections: [Selection]
+        do { selections = try SearchHistoryFile.decoder().decode([Selection].self, from: data) } catch {
             throw SearchStageError.corrupt(url.path, "expected the candidate lists of `ciess search`")
         }
+        for s in selections {
+            for c in s.candidates {
+                let parts = c.sizesFile.split(separator: "/")
+                guard !c.sizesFile.isEmpty, !c.sizesFile.hasPrefix("/"), !parts.contains(".."), !parts.contains(".") else {
+                    throw SearchStageError.corrupt(url.path, "sizesFile '\(c.sizesFile)' leaves the search directory; "
+                                                   + "only relative paths inside it are read")
+                }
+                guard c.density > 0, c.density <= 1 else {
+                    throw SearchStageError.corrupt(url.path, "candidate density \(c.density) outside (0, 1]")
+                }
+            }
+        }
+        return selections
     }
 }

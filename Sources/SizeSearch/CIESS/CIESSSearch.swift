@@ -218,7 +218,25 @@ public struct CIESSSearch {
     static func json<T: Encodable>(_ v: T) throws -> String { try SearchHistoryFile.json(v) }
     static func jsonLine<T: Encodable>(_ v: T) throws -> String { try SearchHistoryFile.jsonLine(v) }
 
+    /// The records, checked to be one unbroken run: (0, 0), then each the next iteration of its episode or
+    /// iteration 0 of the next episode, every episode but the last equally long — so a record deleted from
+    /// the middle is an error naming its line, not a silently shifted Figure 3.
     public static func readHistory(_ url: URL) throws -> [SearchIterationRecord] {
-        try SearchHistoryFile.read(url, as: SearchIterationRecord.self, what: "a search iteration record")
+        let records = try SearchHistoryFile.read(url, as: SearchIterationRecord.self, what: "a search iteration record")
+        var length: Int?
+        for (k, r) in records.enumerated() {
+            let expected: [(Int, Int)]
+            if k == 0 { expected = [(0, 0)] } else {
+                let p = records[k - 1]
+                expected = (length.map { p.iteration + 1 < $0 } ?? true ? [(p.episode, p.iteration + 1)] : [])
+                    + (length.map { p.iteration + 1 == $0 } ?? true ? [(p.episode + 1, 0)] : [])
+            }
+            guard expected.contains(where: { $0 == (r.episode, r.iteration) }) else {
+                let list = expected.map { "episode \($0.0) iteration \($0.1)" }.joined(separator: " or ")
+                throw SearchStageError.corrupt("\(url.path):\(k + 1)", "expected \(list), found episode \(r.episode) iteration \(r.iteration) (a record is missing or out of order)")
+            }
+            if k > 0, r.episode == records[k - 1].episode + 1, length == nil { length = records[k - 1].iteration + 1 }
+        }
+        return records
     }
 }

@@ -19,20 +19,9 @@ public struct SearchCheckpoint: Sendable, Codable {
     public var itemExplorer: RandomWalkExplorer
     public var noise: ExplorationNoise
 
-    public func write(to url: URL) throws {
-        let e = PropertyListEncoder()
-        e.outputFormat = .binary
-        try AtomicFile.write(try e.encode(self), to: url)
-    }
+    public func write(to url: URL) throws { try SearchStateFile.write(self, to: url) }
 
-    public static func read(_ url: URL) throws -> SearchCheckpoint {
-        guard let data = FileManager.default.contents(atPath: url.path) else {
-            throw SearchStageError.corrupt(url.path, "cannot read")
-        }
-        do { return try PropertyListDecoder().decode(SearchCheckpoint.self, from: data) } catch {
-            throw SearchStageError.corrupt(url.path, "\(error)")
-        }
-    }
+    public static func read(_ url: URL) throws -> SearchCheckpoint { try SearchStateFile.read(SearchCheckpoint.self, from: url) }
 }
 
 public enum SearchStageError: Error, CustomStringConvertible {

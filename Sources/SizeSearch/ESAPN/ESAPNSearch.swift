@@ -140,8 +140,7 @@ public struct ESAPNSearch {
         let selection = CIESSCandidates.Selection(targetSparsity: sizes.sparsity, candidates: [
             .init(episode: 0, iteration: state.bestChunk, density: sizes.density, validAVG: state.bestAVG,
                   sizesFile: Self.sizesPath)])
-        try AtomicFile.write(try SearchHistoryFile.encoder(pretty: true).encode([selection]),
-                             to: directory.appendingPathComponent(CIESSCandidates.fileName))
+        try CIESSCandidates.save([selection], to: directory.appendingPathComponent(CIESSCandidates.fileName))
         let counts = model.levelCounts
         let summary = ESAPNSummary(configuration: c, chunksRun: state.nextChunk - 1, bestChunk: state.bestChunk,
                                    bestValidAVG: state.bestAVG, batches: model.batches, userLevels: counts.users,
@@ -211,17 +210,10 @@ public struct ESAPNSearch {
 
     // MARK: - Files
 
-    static func write<T: Encodable>(_ v: T, to url: URL) throws {
-        let e = PropertyListEncoder()
-        e.outputFormat = .binary
-        try AtomicFile.write(try e.encode(v), to: url)
-    }
+    static func write<T: Encodable>(_ v: T, to url: URL) throws { try SearchStateFile.write(v, to: url) }
 
     static func read<T: Decodable>(_ url: URL) throws -> T {
-        guard let data = FileManager.default.contents(atPath: url.path) else { throw SearchStageError.missing(url.path) }
-        do { return try PropertyListDecoder().decode(T.self, from: data) } catch {
-            throw SearchStageError.corrupt(url.path, "\(error)")
-        }
+        try SearchStateFile.read(T.self, from: url, absent: .missing(url.path))
     }
 
     public static func readHistory(_ url: URL) throws -> [ESAPNHistoryRecord] {

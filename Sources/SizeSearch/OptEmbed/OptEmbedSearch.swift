@@ -121,9 +121,7 @@ public struct OptEmbedSearch {
             wallSeconds: Date().timeIntervalSince(started))
         let selection = CIESSCandidates.Selection(targetSparsity: mask.sparsity, candidates: [
             .init(episode: 0, iteration: 0, density: mask.density, validAVG: best.fitness, sizesFile: Self.maskPath)])
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys, .prettyPrinted]
-        try AtomicFile.write(try e.encode([selection]), to: directory.appendingPathComponent(CIESSCandidates.fileName))
+        try CIESSCandidates.save([selection], to: directory.appendingPathComponent(CIESSCandidates.fileName))
         try AtomicFile.write(Data(try Self.json(summary).utf8), to: doneURL)
         progress?.log(String(format: "OptEmbed: (d_U, d_I) = (%d, %d), kept users %@ items %@, sparsity %.4f, VAL AVG %.4f",
                              best.candidate.dUser, best.candidate.dItem, "\(summary.keptUsers)", "\(summary.keptItems)",
@@ -201,16 +199,12 @@ public struct OptEmbedSearch {
     }
 
     static func writeSupernet(_ c: BackboneCheckpoint, to url: URL) throws {
-        let e = PropertyListEncoder()
-        e.outputFormat = .binary
-        try AtomicFile.write(try e.encode(PackedBackboneCheckpoint(c)), to: url)
+        try SearchStateFile.write(PackedBackboneCheckpoint(c), to: url)
     }
 
     static func readSupernet(_ url: URL) throws -> BackboneCheckpoint {
-        guard let data = FileManager.default.contents(atPath: url.path) else { throw SearchStageError.missing(url.path) }
-        do { return try PropertyListDecoder().decode(PackedBackboneCheckpoint.self, from: data).unpacked() } catch {
-            throw SearchStageError.corrupt(url.path, "\(error)")
-        }
+        let packed = try SearchStateFile.read(PackedBackboneCheckpoint.self, from: url, absent: .missing(url.path))
+        do { return try packed.unpacked() } catch { throw SearchStageError.corrupt(url.path, "\(error)") }
     }
 
     // MARK: - JSON
@@ -250,18 +244,9 @@ struct OptEmbedStageState: Codable {
 
     init(configuration: OptEmbedConfig) { self.configuration = configuration }
 
-    func write(to url: URL) throws {
-        let e = PropertyListEncoder()
-        e.outputFormat = .binary
-        try AtomicFile.write(try e.encode(self), to: url)
-    }
+    func write(to url: URL) throws { try SearchStateFile.write(self, to: url) }
 
-    static func read(_ url: URL) throws -> OptEmbedStageState {
-        guard let data = FileManager.default.contents(atPath: url.path) else { throw SearchStageError.corrupt(url.path, "cannot read") }
-        do { return try PropertyListDecoder().decode(OptEmbedStageState.self, from: data) } catch {
-            throw SearchStageError.corrupt(url.path, "\(error)")
-        }
-    }
+    static func read(_ url: URL) throws -> OptEmbedStageState { try SearchStateFile.read(OptEmbedStageState.self, from: url) }
 }
 
 /// One supernet chunk in `history.jsonl`.

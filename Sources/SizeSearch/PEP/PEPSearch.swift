@@ -171,9 +171,7 @@ public struct PEPSearch {
             selections.append(.init(targetSparsity: c, candidates: [
                 .init(episode: 0, iteration: step, density: mask.density, validAVG: 0, sizesFile: path)]))
         }
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys, .prettyPrinted]
-        try AtomicFile.write(try e.encode(selections), to: directory.appendingPathComponent(CIESSCandidates.fileName))
+        try CIESSCandidates.save(selections, to: directory.appendingPathComponent(CIESSCandidates.fileName))
         let nnz = model.nonzeroCounts
         let summary = PEPSummary(configuration: configuration, targets: targets, batches: state.batches,
                                  allCaptured: state.capture.isComplete, captures: state.capture.targets,
@@ -266,20 +264,9 @@ struct PEPSearchCheckpoint: Codable {
     var capture: PEPMaskCapture
     var model: PackedBackboneCheckpoint
 
-    func write(to url: URL) throws {
-        let e = PropertyListEncoder()
-        e.outputFormat = .binary
-        try AtomicFile.write(try e.encode(self), to: url)
-    }
+    func write(to url: URL) throws { try SearchStateFile.write(self, to: url) }
 
-    static func read(_ url: URL) throws -> PEPSearchCheckpoint {
-        guard let data = FileManager.default.contents(atPath: url.path) else {
-            throw SearchStageError.corrupt(url.path, "cannot read")
-        }
-        do { return try PropertyListDecoder().decode(PEPSearchCheckpoint.self, from: data) } catch {
-            throw SearchStageError.corrupt(url.path, "\(error)")
-        }
-    }
+    static func read(_ url: URL) throws -> PEPSearchCheckpoint { try SearchStateFile.read(PEPSearchCheckpoint.self, from: url) }
 }
 
 /// A PEP search that cannot produce a usable mask.

@@ -48,6 +48,7 @@ PROFILES      ?= experiments/profiles.json
 JOBS          ?= $(shell nproc 2>/dev/null || echo 1)
 ALT_THREADS   ?= 2
 RESULTS       ?= results
+PUBLISHED     ?= published
 CELL          ?=
 CELLS_MK      := $(RESULTS)/$(PROFILE)/cells.mk
 # Runs the stages of the plan (`ciess plan` writes the rules): -k so one failure does not stop the rest.
@@ -75,7 +76,7 @@ export DATA_MIRROR
 export CIESS_THREADS := $(THREADS)
 export CIESS_RESULTS_DIR := $(RESULTS)
 
-.PHONY: help deps build test data bench check-resume clean plan reproduce status verify report aggregate \
+.PHONY: help deps build test data bench check-resume clean plan reproduce status verify report publish aggregate \
         check-reproduce-resume determinism test-slurm crosscheck-split crosscheck-torch $(ARTIFACTS)
 
 help:
@@ -95,7 +96,8 @@ help:
 	@echo "  make reproduce  plan, run every stage (make -k -j$(JOBS)), aggregate, report, figures; names failures"
 	@echo "  make status     cached / pending / failed per cell and the estimated core-hours left"
 	@echo "  make table-1    (also table-2, figure-3 … figure-7) run the stages it needs, aggregate, render"
-	@echo "  make report     everything, then $(RESULTS)/PROFILE/REPORT.md"
+	@echo "  make report     REPORT.md, CSVs and figures from the results there are ($(RESULTS)/PROFILE, else $(PUBLISHED)/PROFILE); runs no stage"
+	@echo "  make publish    copy every finished stage's small outputs into the tracked $(PUBLISHED)/PROFILE"
 	@echo "  make verify CELL=<id>  retrain one cell without caches and compare with its stored result.json"
 	@echo "  make determinism  recompute one stored cell per method at its own and at ALT_THREADS threads; writes determinism.md"
 	@echo "  make check-reproduce-resume  kill -9 a smoke reproduce midway, rerun, compare its CSVs with a straight run"
@@ -216,11 +218,26 @@ $(ARTIFACTS): plan
 	case $@ in figure-*) if [ $$post -eq 0 ]; then scripts/render-figures.sh $(PROFILE) $(subst figure-,,$@); post=$$?; fi;; esac; \
 	echo "$@: $(RESULTS)/$(PROFILE)/$@.csv"; [ $$cells -eq 0 ] && [ $$post -eq 0 ]
 
-report: reproduce
+# REPORT.md, the CSVs and the figures from the results there are, running no stage: from $(RESULTS)/PROFILE, or,
+# where that does not exist (a fresh clone), from the published folder $(PUBLISHED)/PROFILE.
+report: $(BUILD_FIRST)
+	@dir=$(RESULTS); [ -d "$(RESULTS)/$(PROFILE)" ] || dir=$(PUBLISHED); \
+	[ -d "$$dir/$(PROFILE)" ] || { echo "report: neither $(RESULTS)/$(PROFILE) nor $(PUBLISHED)/$(PROFILE) exists; run make reproduce PROFILE=$(PROFILE)"; exit 1; }; \
+	echo "report: from $$dir/$(PROFILE)"; \
+	$(CIESS) aggregate --profiles $(PROFILES) --profile $(PROFILE) --results $$dir && \
+	$(CIESS) report --profiles $(PROFILES) --profile $(PROFILE) --results $$dir && \
+	CIESS_RESULTS_DIR=$$dir scripts/render-figures.sh $(PROFILE)
 
+# Copies every finished stage's small outputs (no checkpoints or caches) into the tracked $(PUBLISHED)/PROFILE.
+publish:
+	scripts/publish.sh $(PROFILE) $(RESULTS) $(PUBLISHED)
+
+# Retrains one stored cell without caches and compares bit for bit; the cell is looked up in $(RESULTS)/PROFILE,
+# or in the published folder where that does not exist.
 verify: $(BUILD_FIRST)
 	@[ -n "$(CELL)" ] || { echo "usage: make verify CELL=<cell id> [PROFILE=$(PROFILE)]  (ids: ciess status --profile $(PROFILE))"; exit 2; }
-	$(CIESS) run --profiles $(PROFILES) --profile $(PROFILE) --cell $(CELL) --verify
+	@dir=$(RESULTS); [ -d "$(RESULTS)/$(PROFILE)" ] || dir=$(PUBLISHED); echo "verify: against $$dir/$(PROFILE)"; \
+	$(CIESS) run --profiles $(PROFILES) --profile $(PROFILE) --results $$dir --cell $(CELL) --verify
 
 # Bit-identical recomputation: `verify` of the first stored cell of each method on ML-1M / LightGCN.
 determinism: $(BUILD_FIRST)

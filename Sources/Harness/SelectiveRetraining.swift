@@ -42,7 +42,8 @@ public enum SelectiveRetraining {
         let selections = try CIESSCandidates.read(file: dir.appendingPathComponent(candidatesFile))
         guard let sel = c.map({ c in selections.first(where: { abs($0.targetSparsity - c) < 1e-9 }) })
                 ?? (selections.count == 1 ? selections.first : nil) else {
-            throw SearchStageError.missing("\(dir.path)/\(candidatesFile) (" + (c.map { "target \($0)" } ?? "the single result of an uncontrolled method") + ")")
+            throw RetrainError.targetNotSearched(file: "\(dir.path)/\(candidatesFile)", target: c,
+                                                 searched: selections.map(\.targetSparsity))
         }
         let label = c.map { "c=\($0)" } ?? "the uncontrolled result"
         let control: Budget.Control = c == nil ? .uncontrolled : .controlled
@@ -98,6 +99,23 @@ public enum SelectiveRetraining {
         switch p {
         case .clean: return o.valid?.avg ?? -Double.infinity
         case .code: return o.test.avg
+        }
+    }
+}
+
+/// A retraining that cannot start from the search's candidate lists.
+public enum RetrainError: Error, Equatable, CustomStringConvertible {
+    case targetNotSearched(file: String, target: Double?, searched: [Double])
+
+    public var description: String {
+        switch self {
+        case let .targetNotSearched(file, target, searched):
+            let list = searched.map { String(format: "%.2f", $0) }.joined(separator: ", ")
+            guard let target else {
+                return "\(file) holds candidate lists for several targets (\(list)); name one with --sparsity"
+            }
+            return "\(file) has no candidate list for target \(String(format: "%.2f", target)); the search made lists for "
+                + "\(list.isEmpty ? "no target" : list). Pass one of those with --sparsity, or search with this target"
         }
     }
 }

@@ -51,11 +51,18 @@ public enum SizesSpec: Sendable, Equatable, Codable, CustomStringConvertible {
             }
             return s
         }
-        struct Raw: Decodable { var dMax: Int?; var users: [Int]; var items: [Int] }
-        let raw: Raw
-        do { raw = try JSONDecoder().decode(Raw.self, from: data) } catch {
+        struct Numbers: Decodable { var dMax: Double?; var users: [Double]; var items: [Double] }
+        let numbers: Numbers
+        do { numbers = try JSONDecoder().decode(Numbers.self, from: data) } catch {
             throw SizesSpecError.invalid("\(path): expected a JSON object {\"dMax\": 128, \"users\": [...], \"items\": [...]}")
         }
+        for (name, list) in [("users", numbers.users), ("items", numbers.items)] {
+            if let k = list.firstIndex(where: { $0 != $0.rounded() || $0 < 1 || $0 > Double(dMax) }) {
+                throw SizesSpecError.invalid("\(path): \(name)[\(k)] is \(list[k]); every size must be a whole number in 1...\(dMax)")
+            }
+        }
+        struct Raw { var dMax: Int?; var users: [Int]; var items: [Int] }
+        let raw = Raw(dMax: numbers.dMax.map { Int($0) }, users: numbers.users.map { Int($0) }, items: numbers.items.map { Int($0) })
         if let d = raw.dMax, d != dMax {
             throw SizesSpecError.invalid("\(path): dMax is \(d), this run uses \(dMax)")
         }

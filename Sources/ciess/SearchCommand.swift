@@ -187,5 +187,10 @@ struct RetrainCommand: ParsableCommand {
         let json = try JSONOutput.encode(result)
         if let out { try AtomicFile.write(Data((json + "\n").utf8), to: URL(fileURLWithPath: out)) }
         print(json)
+        if result.chosen == nil {
+            let target = sparsity.map { String(format: "%.2f", $0) } ?? "its result"
+            FileHandle.standardError.write(Data("retrain: the search reached no candidate for c = \(target) (no iteration with ρ ≤ 1 − c); nothing was retrained\n".utf8))
+            throw ExitCode(3)
+        }
     }
 }

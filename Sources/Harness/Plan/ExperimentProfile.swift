@@ -143,6 +143,9 @@ public struct ExperimentProfiles: Sendable, Codable, Equatable {
         do {
             decoded = try JSONOutput.decoder.decode(ExperimentProfiles.self, from: data)
         } catch let e as DecodingError {
+            if case .dataCorrupted(let ctx) = e, ctx.codingPath.isEmpty {
+                throw ProfileError.malformed(source, JSONProblem.locate(data) ?? ProfileError.describe(e))
+            }
             throw ProfileError.malformed(source, ProfileError.describe(e))
         } catch {
             throw ProfileError.malformed(source, "\(error)")

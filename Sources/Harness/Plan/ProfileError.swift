@@ -11,7 +11,10 @@ public enum ProfileError: Error, CustomStringConvertible, Equatable {
     public var description: String {
         switch self {
         case .unreadable(let path):
-            return "\(path): cannot read the profiles file (expected experiments/profiles.json; run from the repository root)"
+            if !FileManager.default.fileExists(atPath: path) {
+                return "\(path): no such profiles file (the default is experiments/profiles.json: run from the repository root, or pass --profiles)"
+            }
+            return "\(path): the profiles file exists but cannot be read (check its permissions)"
         case .malformed(let path, let why):
             return "\(path): \(why)"
         case .invalid(let source, let profile, let field, let problem):

@@ -49,9 +49,18 @@ final class HashTests: XCTestCase {
         }
     }
 
+    /// 100 000 bytes: 1 563 blocks, so many full blocks are compressed between partial ones.
+    func testMultiBlockInput() {
+        let data = pattern(100_000)
+        XCTAssertEqual(SHA256.hex(data), "d96bab6a55ee326ba206dd4a85a6e95e14360d7fabbf448f03e689c24382b7d0")
+        XCTAssertEqual(SHA1.hex(data), "386d00146341aa3dc6778b701e7eb165911587f5")
+        XCTAssertEqual(MD5.hex(data), "59f08777fcd1aa2b8e0c8f892cfaae09")
+    }
+
     func testGitBlobIds() {
         XCTAssertEqual(SHA1.gitBlobId(of: bytes("hello\n")), "ce013625030ba8dba906f756967f9e9ca394464a")
         XCTAssertEqual(SHA1.gitBlobId(of: bytes("")), "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391")
+        XCTAssertEqual(SHA1.gitBlobId(of: pattern(100_000)), "7bb34c11f0464cf234d871cc9b27e7a3a689afec")
     }
 
     func testStreamingInChunksEqualsOneShot() {

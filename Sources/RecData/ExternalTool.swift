@@ -5,12 +5,6 @@ public struct ToolResult: Sendable, Equatable {
     public var status: Int32
     public var stdout: Data
     public var stderr: Data
-
-    public init(status: Int32, stdout: Data, stderr: Data) {
-        self.status = status
-        self.stdout = stdout
-        self.stderr = stderr
-    }
 }
 
 /// The one way the project starts another program (`curl` and `unzip` here; `sbatch`, `squeue`,

@@ -1,5 +1,6 @@
 import Foundation
 import Linalg
+import RecData
 
 /// Where a number came from: code version, machine, toolchain and threads.
 ///
@@ -38,9 +39,9 @@ public struct Provenance: Codable, Sendable, Equatable {
             p.gitDirty = build.gitDirty
             p.commitSource = "build"
             p.toolchain = build.toolchain ?? p.toolchain
-        } else if let commit = run(["git", "rev-parse", "HEAD"])?.trimmingCharacters(in: .whitespacesAndNewlines),
+        } else if let commit = run("git", ["rev-parse", "HEAD"])?.trimmingCharacters(in: .whitespacesAndNewlines),
                   !commit.isEmpty {
-            let status = run(["git", "status", "--porcelain", "--untracked-files=no"]) ?? ""
+            let status = run("git", ["status", "--porcelain", "--untracked-files=no"]) ?? ""
             p.gitCommit = commit
             p.gitDirty = !status.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
         }
@@ -69,17 +70,9 @@ public struct Provenance: Codable, Sendable, Equatable {
         #endif
     }
 
-    static func run(_ args: [String]) -> String? {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = args
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        do { try p.run() } catch { return nil }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else { return nil }
-        return String(decoding: data, as: UTF8.self)
+    /// The stdout of a command that succeeded; nil if it could not start or failed.
+    static func run(_ tool: String, _ arguments: [String]) -> String? {
+        guard let r = try? ExternalTool.launch(tool, arguments), r.status == 0 else { return nil }
+        return String(decoding: r.stdout, as: UTF8.self)
     }
 }

@@ -1,3 +1,4 @@
+import Crypto
 import Evaluation
 import Foundation
 import Linalg

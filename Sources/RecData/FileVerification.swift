@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// The check of a file against a manifest source, and the file's size and SHA-256.
@@ -26,22 +27,18 @@ public struct FileVerification: Sendable, Equatable {
                 failure = .integrity(file: displayName, check: "size", expected: "\(b) bytes", actual: "\(raw.count) bytes")
                 return
             }
-            var h = SHA256()
-            h.update(raw)
-            sha = h.hexDigest()
+            sha = SHA256.hex(raw)
             if let want = source.sha256, want != sha {
                 failure = .integrity(file: displayName, check: "SHA-256", expected: want, actual: sha)
                 return
             }
             if source.sha256 != nil { return }
             if let want = source.md5 {
-                var m = MD5()
-                m.update(raw)
-                let got = m.hexDigest()
+                let got = Insecure.MD5.hex(raw)
                 if want != got { failure = .integrity(file: displayName, check: "MD5", expected: want, actual: got); return }
             }
             if let want = source.gitBlob {
-                let got = SHA1.gitBlobId(of: raw)
+                let got = Insecure.SHA1.gitBlobId(of: raw)
                 if want != got { failure = .integrity(file: displayName, check: "git blob id", expected: want, actual: got) }
             }
         }

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// The processed split on disk: `<dataRoot>/processed/<name>/split-<key>.bin`, where `key` is the
@@ -57,7 +58,7 @@ public enum SplitCache {
             appendArray(&out, part.offsets.map { Int64($0).littleEndian })
             appendArray(&out, part.items.map { $0.littleEndian })
         }
-        let sum = out.withUnsafeBytes { raw -> [UInt8] in var h = SHA256(); h.update(raw); return h.finalize() }
+        let sum = Array(SHA256.hash(data: out))
         out.append(contentsOf: sum)
         return out
     }
@@ -91,9 +92,7 @@ public enum SplitCache {
             guard raw.count >= 8 + 4 + 64 + 32 else { throw bad("too short") }
             guard Array(raw[0..<8]) == magic else { throw bad("wrong magic") }
             let body = UnsafeRawBufferPointer(rebasing: raw[0..<(raw.count - 32)])
-            var h = SHA256()
-            h.update(body)
-            guard h.finalize() == Array(raw[(raw.count - 32)...]) else { throw bad("checksum mismatch") }
+            guard Array(SHA256.hash(data: body)) == Array(raw[(raw.count - 32)...]) else { throw bad("checksum mismatch") }
             var pos = 8
             func u32() -> UInt32 { defer { pos += 4 }; return UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: pos, as: UInt32.self)) }
             func count() throws -> Int {

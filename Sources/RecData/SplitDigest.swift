@@ -1,3 +1,5 @@
+import Crypto
+
 /// A machine-independent fingerprint of a split, so two machines can compare splits by one string.
 ///
 /// Definition: SHA-256 (hex) of the ASCII tag `ciess-split-v2\n`, the UTF-8 line
@@ -27,12 +29,12 @@ public enum SplitDigest {
         let order = CountingSort.stableOrder(byItem, by: users.map { userRank[Int($0)] }, keyCount: userRawIds.count)
 
         var hasher = SHA256()
-        hasher.update(Array("ciess-split-v2\nsource order: \(sourceOrder)\n".utf8))
+        hasher.update(data: Array("ciess-split-v2\nsource order: \(sourceOrder)\n".utf8))
         var buffer = [UInt8](repeating: 0, count: 17 * 4096)
         var used = 0
         for r in order {
             if used + 17 > buffer.count {
-                buffer.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0[0..<used])) }
+                buffer.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[0..<used])) }
                 used = 0
             }
             let rawUser = userRawIds[Int(users[r])].littleEndian, rawItem = itemRawIds[Int(items[r])].littleEndian
@@ -44,7 +46,7 @@ public enum SplitDigest {
             }
             used += 17
         }
-        buffer.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0[0..<used])) }
-        return hasher.hexDigest()
+        buffer.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[0..<used])) }
+        return hasher.finalize().hex
     }
 }

@@ -1,5 +1,6 @@
 import XCTest
 @testable import Harness
+import RecData
 
 final class BuildInfoTests: XCTestCase {
     func testReadsTheRecordMakeBuildWrites() throws {
@@ -11,5 +12,16 @@ final class BuildInfoTests: XCTestCase {
         try "not json".write(to: url, atomically: true, encoding: .utf8)
         XCTAssertNil(BuildInfo.read(url))
         XCTAssertNil(BuildInfo.read(url.appendingPathExtension("missing")))
+    }
+}
+
+/// `Provenance.run`: a command's stdout when it succeeds, nil when it fails or is missing.
+final class ProvenanceCommandTests: XCTestCase {
+    func testRunGivesStdoutOfASuccessOnly() throws {
+        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().path
+        guard let head = Provenance.run("git", ["-C", repo, "rev-parse", "HEAD"]) else { throw XCTSkip("not a git checkout") }
+        XCTAssertTrue(Hex.isLowercaseHex(head.trimmingCharacters(in: .whitespacesAndNewlines), length: 40), head)
+        XCTAssertNil(Provenance.run("git", ["-C", repo, "no-such-subcommand"]))
+        XCTAssertNil(Provenance.run("ciess-no-such-tool", []))
     }
 }

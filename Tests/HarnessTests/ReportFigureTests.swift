@@ -1,6 +1,7 @@
 import XCTest
 import Foundation
 @testable import Harness
+import RecData
 
 /// The gnuplot figures (skipped where gnuplot is not installed): they render from the aggregated
 /// CSVs, a rebuild from the same CSVs is byte-identical, and empty CSVs still give valid figures.
@@ -8,19 +9,10 @@ final class ReportFigureTests: XCTestCase {
     var repository: URL { URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardized }
 
     func render(_ profile: URL) throws -> (status: Int32, output: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["bash", repository.appendingPathComponent("scripts/render-figures.sh").path, profile.lastPathComponent]
-        var env = ProcessInfo.processInfo.environment
-        env["CIESS_RESULTS_DIR"] = profile.deletingLastPathComponent().path
-        p.environment = env
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+        let r = try ExternalTool.launch("bash", [repository.appendingPathComponent("scripts/render-figures.sh").path,
+                                                 profile.lastPathComponent],
+                                        environment: ["CIESS_RESULTS_DIR": profile.deletingLastPathComponent().path])
+        return (r.status, String(decoding: r.stdout + r.stderr, as: UTF8.self))
     }
 
     func requireGnuplot() throws {

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Harness
+import RecData
 
 /// The sbatch script text and the per-profile resources.
 final class SlurmScriptTests: XCTestCase {
@@ -79,11 +80,8 @@ final class SlurmScriptTests: XCTestCase {
     func assertBashSyntax(_ text: String, file: StaticString = #filePath, line: UInt = #line) throws {
         let url = try PlanFixtures.temporaryDirectory().appendingPathComponent("script.sh")
         try Data(text.utf8).write(to: url)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/bash")
-        p.arguments = ["-n", url.path]
-        try p.run()
-        p.waitUntilExit()
-        XCTAssertEqual(p.terminationStatus, 0, "bash -n rejects the script", file: file, line: line)
+        let r = try ExternalTool.launch("bash", ["-n", url.path])
+        XCTAssertEqual(r.status, 0, "bash -n rejects the script: \(String(decoding: r.stderr, as: UTF8.self))",
+                       file: file, line: line)
     }
 }

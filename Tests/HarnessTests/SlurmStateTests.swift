@@ -88,3 +88,15 @@ final class SlurmStateTests: XCTestCase {
         XCTAssertTrue(text.contains("unreadable submission record"), text)
     }
 }
+
+/// The real runner, on a stand-in command: exit status, both outputs, and the inherited environment
+/// (how `SLURM_CONF` and `SBATCH_*` reach sbatch).
+final class ProcessSlurmCommandRunnerTests: XCTestCase {
+    func testRunsOnPathWithTheEnvironment() throws {
+        setenv("SBATCH_CIESS_TEST", "from-env", 1)
+        defer { unsetenv("SBATCH_CIESS_TEST") }
+        let out = try ProcessSlurmCommandRunner().run("sh", ["-c", "printf '%s' \"$SBATCH_CIESS_TEST\"; echo no >&2; exit 4"])
+        XCTAssertEqual(out, SlurmCommandOutput(status: 4, stdout: "from-env", stderr: "no\n"))
+        XCTAssertEqual(try ProcessSlurmCommandRunner().run("ciess-no-such-sbatch", []).status, 127)
+    }
+}

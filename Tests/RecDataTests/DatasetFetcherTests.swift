@@ -1,3 +1,4 @@
+import Crypto
 import XCTest
 @testable import RecData
 

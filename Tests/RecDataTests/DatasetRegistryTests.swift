@@ -1,3 +1,4 @@
+import Crypto
 import XCTest
 @testable import RecData
 
@@ -111,11 +112,9 @@ final class DatasetRegistryTests: XCTestCase {
         let ratings = TinyWorld.pairs.split(separator: "\n").map { "\($0)::4::97830\(0)\n" }.joined()
         try Data(ratings.utf8).write(to: staging.appendingPathComponent("ratings.dat"))
         let zip = w.root.appendingPathComponent("arch.zip")
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/zip")
-        p.currentDirectoryURL = staging.deletingLastPathComponent()
-        p.arguments = ["-q", "-X", zip.path, "ml/ratings.dat"]
-        try p.run(); p.waitUntilExit()
+        let zipped = try ExternalTool.launch("zip", ["-q", "-X", zip.path, "ml/ratings.dat"],
+                                             currentDirectory: staging.deletingLastPathComponent())
+        XCTAssertEqual(zipped.status, 0)
         let zipData = try Data(contentsOf: zip)
         var s = w.source(sha256: SHA256.hex(zipData), bytes: zipData.count, url: zip.absoluteString, mirrorPath: nil,
                          cacheName: "arch.zip", archiveMember: "ml/ratings.dat")

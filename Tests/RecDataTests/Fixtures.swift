@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import XCTest
 @testable import RecData
@@ -30,7 +31,7 @@ final class TinyWorld {
                 cacheName: String = "pairs.dat", archiveMember: String? = nil) -> DatasetManifest.Source {
         DatasetManifest.Source(cacheName: cacheName, url: url, mirrorPath: mirrorPath, archiveMember: archiveMember,
                                bytes: bytes ?? content.count, sha256: sha256 ?? SHA256.hex(content), md5: nil,
-                               gitBlob: SHA1.gitBlobId(of: content), format: "movielens", note: nil)
+                               gitBlob: Insecure.SHA1.gitBlobId(of: content), format: "movielens", note: nil)
     }
 
     var expected: DatasetManifest.ExpectedCounts {

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import RecData
 
@@ -47,7 +48,7 @@ public struct BenchGraph: Sendable {
     /// The reference's `Graph.digest()`.
     public static func digest(train: UserItemLists, heldOut: UserItemLists) -> String {
         var h = SHA256()
-        func put(_ v: Int64) { withUnsafeBytes(of: v.littleEndian) { h.update($0) } }
+        func put(_ v: Int64) { withUnsafeBytes(of: v.littleEndian) { h.update(bufferPointer: $0) } }
         put(Int64(train.userCount))
         put(Int64(train.itemCount))
         for lists in [train, heldOut] {
@@ -57,9 +58,9 @@ public struct BenchGraph: Sendable {
             for u in 0..<lists.userCount {
                 for i in lists.items(of: u) { buf.append((Int64(u) * Int64(lists.itemCount) + Int64(i)).littleEndian) }
             }
-            buf.withUnsafeBytes { h.update($0) }
+            buf.withUnsafeBytes { h.update(bufferPointer: $0) }
         }
-        return String(h.hexDigest().prefix(16))
+        return String(h.finalize().hex.prefix(16))
     }
 }
 

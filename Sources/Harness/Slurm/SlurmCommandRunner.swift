@@ -1,4 +1,5 @@
 import Foundation
+import RecData
 
 /// Runs the Slurm client commands (sbatch, squeue, sacct). Tests substitute a fake.
 public protocol SlurmCommandRunner {
@@ -18,42 +19,14 @@ public struct SlurmCommandOutput: Sendable, Equatable {
     }
 }
 
-/// The real runner: `/usr/bin/env <command> <arguments…>`, inheriting the environment (so
-/// `SLURM_CONF` and every `SBATCH_*` variable reach sbatch).
+/// The real runner: `ExternalTool.launch`, i.e. `/usr/bin/env <command> <arguments…>` inheriting
+/// the environment (so `SLURM_CONF` and every `SBATCH_*` variable reach sbatch).
 public struct ProcessSlurmCommandRunner: SlurmCommandRunner {
     public init() {}
 
     public func run(_ command: String, _ arguments: [String]) throws -> SlurmCommandOutput {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = [command] + arguments
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        // Read both pipes before waiting so a large output cannot block the child.
-        let errReader = PipeReader(err)
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return SlurmCommandOutput(status: p.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                                  stderr: String(decoding: errReader.wait(), as: UTF8.self))
-    }
-}
-
-/// Reads a pipe to its end on a separate thread.
-final class PipeReader: @unchecked Sendable {
-    private var data = Data()
-    private let done = DispatchSemaphore(value: 0)
-
-    init(_ pipe: Pipe) {
-        Thread.detachNewThread { [self] in
-            data = pipe.fileHandleForReading.readDataToEndOfFile()
-            done.signal()
-        }
-    }
-
-    func wait() -> Data {
-        done.wait()
-        return data
+        let r = try ExternalTool.launch(command, arguments)
+        return SlurmCommandOutput(status: r.status, stdout: String(decoding: r.stdout, as: UTF8.self),
+                                  stderr: String(decoding: r.stderr, as: UTF8.self))
     }
 }

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// A content checksum for the state files a stage resumes from or reads back, so a damaged file is
@@ -15,6 +16,9 @@ import Foundation
 /// the error names the file and the file is kept.
 public enum StateChecksum {
     static let tag = Array("CIESSUM1".utf8)
+
+    /// SHA-256 of `bytes` as 64 lowercase hex digits (for modules that do not import the hash library).
+    public static func sha256Hex(_ bytes: [UInt8]) -> String { SHA256.hex(bytes) }
     public static let trailerSize = 8 + 64
 
     /// `payload` followed by its trailer.

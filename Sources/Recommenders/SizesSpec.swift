@@ -57,8 +57,8 @@ public enum SizesSpec: Sendable, Equatable, Codable, CustomStringConvertible {
             throw SizesSpecError.invalid("\(path): expected a JSON object {\"dMax\": 128, \"users\": [...], \"items\": [...]}")
         }
         for (name, list) in [("users", numbers.users), ("items", numbers.items)] {
-            if let k = list.firstIndex(where: { $0 != $0.rounded() || $0 < 1 || $0 > Double(dMax) }) {
-                throw SizesSpecError.invalid("\(path): \(name)[\(k)] is \(list[k]); every size must be a whole number in 1...\(dMax)")
+            if let k = list.firstIndex(where: { $0 != $0.rounded() || abs($0) > 1e9 }) {
+                throw SizesSpecError.invalid("\(path): \(name)[\(k)] is \(list[k]), not a whole number; every size must be a whole number in 1...\(dMax)")
             }
         }
         struct Raw { var dMax: Int?; var users: [Int]; var items: [Int] }

@@ -27,7 +27,7 @@ public enum SearchHistoryFile {
     public static func jsonLine<T: Encodable>(_ v: T) throws -> String {
         let base = String(decoding: try encoder(pretty: false).encode(v), as: UTF8.self)
         precondition(base.hasPrefix("{") && base.hasSuffix("}") && base != "{}", "history records are non-empty JSON objects")
-        return String(base.dropLast()) + ",\"\(checksumKey)\":\"\(SHA256.hex(Array(base.utf8)))\"}"
+        return String(base.dropLast()) + ",\"\(checksumKey)\":\"\(StateChecksum.sha256Hex(Array(base.utf8)))\"}"
     }
 
     static let checksumKey = "line_sha256"
@@ -39,7 +39,7 @@ public enum SearchHistoryFile {
         let hex = line[range.upperBound..<line.index(line.endIndex, offsetBy: -2)]
         guard hex.count == 64 else { return false }
         let base = line[line.startIndex..<range.lowerBound] + "}"
-        return SHA256.hex(Array(base.utf8)) == hex
+        return StateChecksum.sha256Hex(Array(base.utf8)) == hex
     }
 
     /// Keeps the first `n` complete lines of `url` (atomically); fewer than `n` is a corrupt file.

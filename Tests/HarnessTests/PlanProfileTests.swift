@@ -138,6 +138,16 @@ final class PlanProfileTests: XCTestCase {
         XCTAssertThrowsError(try ExperimentProfiles.decode(Data("{not json".utf8), source: "fixture.json")) { error in
             XCTAssertTrue("\(error)".contains("fixture.json"))
         }
+        // A negative seed: the field and the rule, not "invalid JSON at (top level)".
+        try rejects({ $0["seeds"] = [-1] }, mentioning: "field 'profiles.tiny.seeds[0]' is -1: it must be a non-negative integer")
+        try rejects({ $0["method_seeds"] = ["mr": [1, 2.5]] }, mentioning: "profiles.tiny.method_seeds.mr[1]' is 2.5")
+        // A syntax error names its line and column.
+        XCTAssertThrowsError(try ExperimentProfiles.decode(Data("{\n  \"profiles\": {\n    \"a\": [1,, 2]\n  }\n}".utf8), source: "fixture.json")) { error in
+            XCTAssertTrue("\(error)".contains("syntax error at line 3, column"), "\(error)")
+        }
+        XCTAssertThrowsError(try ExperimentProfiles.load(URL(fileURLWithPath: "/nonexistent/profiles.json"))) { error in
+            XCTAssertTrue("\(error)".contains("no such profiles file"), "\(error)")
+        }
         let file = try ExperimentProfiles.decode(try PlanFixtures.data(PlanFixtures.profileObject()), source: "f")
         XCTAssertThrowsError(try file.profile("huge")) { XCTAssertTrue("\($0)".contains("defines: tiny")) }
     }

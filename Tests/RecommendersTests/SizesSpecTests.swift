@@ -41,6 +41,7 @@ final class SizesSpecTests: XCTestCase {
             (#"{"users": [0, 5], "items": [64]}"#, "size 0 is outside 1...128"),
             (#"{"users": [1, 129], "items": [64]}"#, "size 129 is outside 1...128"),
             (#"{"dMax": 64, "users": [1, 2], "items": [3]}"#, "dMax is 64, this run uses 128"),
+            (#"{"users": [1, 1.5], "items": [64]}"#, "users[1] is 1.5, not a whole number"),
             (#"[1, 2, 3]"#, "expected a JSON object"),
             ("not json", "expected a JSON object"),
         ]

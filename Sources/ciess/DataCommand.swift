@@ -80,6 +80,7 @@ struct DataSplitCommand: ParsableCommand {
     func validate() throws {
         try validateDataset(dataset, allowAll: false)
         guard !out.isEmpty else { throw ValidationError("--out must be a directory path, e.g. --out splits/ml-1m.") }
+        if let problem = OutputLocation.problem(directory: out) { throw ValidationError("--out: \(problem).") }
     }
 
     func run() throws {

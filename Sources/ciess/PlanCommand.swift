@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Harness
+import RecData
 
 /// `ciess plan`: expands a profile of experiments/profiles.json into results/<P>/cells.mk.
 struct PlanCommand: ParsableCommand {
@@ -19,6 +20,15 @@ struct PlanCommand: ParsableCommand {
     @Option(help: "Results directory (default: $CIESS_RESULTS_DIR or results).") var results: String?
     @Flag(help: "Also list every stage id (of the slice).") var list = false
     @OptionGroup var sliceOptions: SliceOptions
+
+    func validate() throws {
+        let dir = ResultLayout.resultsDirectory(option: results).path
+        if let problem = OutputLocation.problem(directory: dir) { throw ValidationError("results directory: \(problem).") }
+        // cells.mk names every stage by path: make splits targets at spaces and treats # $ : % specially.
+        if let bad = dir.first(where: { " \t#$:%;\"'\\".contains($0) }) {
+            throw ValidationError("the results directory '\(dir)' contains '\(bad)', which make cannot use in a target; choose a path without spaces or # $ : % ; quotes or backslashes (e.g. RESULTS=results).")
+        }
+    }
 
     func run() throws {
         let plan = try loadPlan(profile: profile, profiles: profiles)

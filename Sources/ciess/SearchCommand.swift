@@ -45,7 +45,7 @@ struct SearchCommand: ParsableCommand {
     @Option(help: "OptEmbed: initial population of the evolutionary search.") var population: Int = 20
     @Option(help: "OptEmbed: generations of the evolutionary search.") var generations: Int = 30
     @Option(help: "Comma-separated target sparsities for the candidates.") var targets: String = "0.80,0.90,0.95"
-    @Option(help: "Seed.") var seed: UInt64 = 1
+    @Option(parsing: .unconditional, help: "Seed (a non-negative integer).") var seed: UInt64 = 1
     @Option(help: "Worker threads.") var threads: Int = Threads.defaultCount()
     @Option(help: "Output directory of the search stage.") var out: String
 
@@ -80,6 +80,11 @@ struct SearchCommand: ParsableCommand {
             throw ValidationError("--targets must be comma-separated sparsities strictly between 0 and 1, e.g. 0.80,0.90,0.95; got '\(targets)'.")
         }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads).") }
+        if let problem = OutputLocation.problem(directory: out) { throw ValidationError("--out: \(problem).") }
+        let existing = (try? FileManager.default.contentsOfDirectory(atPath: out))?.filter { !$0.hasPrefix(".") } ?? []
+        if !existing.isEmpty && !existing.contains("descriptor.json") {
+            throw ValidationError("--out: \(out) is not empty and holds no search (no descriptor.json); choose a new or empty directory, or the directory of the search to resume.")
+        }
     }
 
     func run() throws {
@@ -160,7 +165,7 @@ struct RetrainCommand: ParsableCommand {
     @Option(help: "CONVERGE patience.") var patience: Int = 2
     @Option(help: "CONVERGE chunk cap.") var maxChunks: Int = 30
     @Option(help: "BPR triples per batch.") var batchSize: Int = 10_000
-    @Option(help: "Seed of the retraining (default: the search's seed).") var seed: UInt64?
+    @Option(parsing: .unconditional, help: "Seed of the retraining, a non-negative integer (default: the search's seed).") var seed: UInt64?
     @Option(help: "Worker threads.") var threads: Int = Threads.defaultCount()
     @Option(help: "Also write the JSON result to this file (atomically).") var out: String?
 
@@ -171,6 +176,7 @@ struct RetrainCommand: ParsableCommand {
             throw ValidationError("--chunk-batches, --patience, --max-chunks and --batch-size must each be at least 1.")
         }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads).") }
+        if let out, let problem = OutputLocation.problem(file: out) { throw ValidationError("--out: \(problem).") }
     }
 
     func run() throws {

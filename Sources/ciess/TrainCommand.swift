@@ -23,7 +23,7 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("protocol"), help: "Final protocol: clean (train on TRAIN, select on VAL) or code (train on TRAIN∪VAL, select on TEST).")
     var finalProtocol: String = "clean"
 
-    @Option(help: "Seed of initialisation and sampling.")
+    @Option(parsing: .unconditional, help: "Seed of initialisation and sampling (a non-negative integer).")
     var seed: UInt64 = 1
 
     @Option(help: "Worker threads.")
@@ -72,13 +72,10 @@ struct TrainCommand: ParsableCommand {
                 throw ValidationError("--fixed-chunk needs --protocol code (under P-clean TEST is never read during training).")
             }
         }
-        if let checkpoint {
-            var isDirectory: ObjCBool = false
-            guard !checkpoint.isEmpty, !checkpoint.hasSuffix("/"),
-                  !(FileManager.default.fileExists(atPath: checkpoint, isDirectory: &isDirectory) && isDirectory.boolValue) else {
-                throw ValidationError("--checkpoint must name a file (existing or to be created), got '\(checkpoint)'.")
-            }
+        if let checkpoint, let problem = OutputLocation.problem(file: checkpoint) {
+            throw ValidationError("--checkpoint: \(problem).")
         }
+        if let out, let problem = OutputLocation.problem(file: out) { throw ValidationError("--out: \(problem).") }
     }
 
     func run() throws {

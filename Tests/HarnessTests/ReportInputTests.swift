@@ -154,6 +154,26 @@ final class ReportInputTests: XCTestCase {
         }
     }
 
+    /// Syntactically valid results with values no run produces are refused with the file and the field.
+    func testImplausibleValuesAreRefused() throws {
+        var bigRecall = ReportFixture.result(target: 0.4)
+        bigRecall.test!.recall20 = 5.0
+        var negative = ReportFixture.result(target: 0.4)
+        negative.achievedSparsity = -3
+        var underTarget = ReportFixture.result(target: 0.4)
+        underTarget.achievedSparsity = 0.1
+        let cell = "ml-1m/lightgcn/ciess/g-rw/c0.40/seed1/clean"
+        for (r, needle) in [(bigRecall, "test.recall20 in [0, 1], found 5.0"), (negative, "achieved_sparsity in [0, 1), found -3.0"),
+                            (underTarget, "achieved_sparsity ≥ its target 0.4 in a result with status ok, found 0.1")] {
+            let p = try ReportFixture.temporaryProfile(self)
+            try writeRaw(try JSONOutput.encode(r), at: cell, in: p)
+            XCTAssertThrowsError(try ResultScanner.scan(profileDirectory: p)) { e in
+                XCTAssertTrue("\(e)".contains("\(cell)/result.json"), "\(e)")
+                XCTAssertTrue("\(e)".contains(needle), "\(e)")
+            }
+        }
+    }
+
     func testResultWithABadValue() throws {
         let p = try ReportFixture.temporaryProfile(self)
         let text = try JSONOutput.encode(ReportFixture.result()).replacingOccurrences(of: "\"status\" : \"ok\"", with: "\"status\" : \"done\"")

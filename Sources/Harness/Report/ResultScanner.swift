@@ -1,3 +1,4 @@
+import Evaluation
 import Foundation
 
 /// One finished retrain cell found on disk.
@@ -86,7 +87,29 @@ public enum ResultScanner {
         if r.status == .ok && (r.test == nil || r.achievedSparsity == nil) {
             throw ReportError.malformed(file: url.path, expected: "TEST metrics and the achieved sparsity in a result with status ok")
         }
+        if let problem = implausibility(r) { throw ReportError.malformed(file: url.path, expected: problem) }
         return r
+    }
+
+    /// Values no run can produce: a metric outside [0, 1] or not finite, a sparsity outside [0, 1), or a
+    /// controlled result with status ok whose achieved sparsity is below its target (the audit would have
+    /// said over budget). nil when the result is plausible.
+    static func implausibility(_ r: CellResult) -> String? {
+        let metrics: [(String, MetricSummary?)] = [("test", r.test), ("valid", r.valid), ("fixed_chunk_test", r.fixedChunkTest?.test)]
+        for (part, m) in metrics {
+            guard let m else { continue }
+            for (name, v) in [("recall5", m.recall5), ("recall10", m.recall10), ("recall20", m.recall20), ("ndcg5", m.ndcg5),
+                              ("ndcg10", m.ndcg10), ("ndcg20", m.ndcg20), ("avg", m.avg)] where !(v >= 0 && v <= 1) {
+                return "\(part).\(name) in [0, 1], found \(v)"
+            }
+        }
+        if let s = r.achievedSparsity {
+            guard s >= 0 && s < 1 else { return "achieved_sparsity in [0, 1), found \(s)" }
+            if r.status == .ok, let c = r.targetSparsity, s < c - 1e-9 {
+                return "achieved_sparsity ≥ its target \(c) in a result with status ok, found \(s) (such a cell is over_budget)"
+            }
+        }
+        return nil
     }
 
     public static func readFailure(_ url: URL) throws -> CellFailure {

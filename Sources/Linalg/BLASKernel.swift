@@ -34,7 +34,7 @@ public enum BLASKernel {
     /// OpenBLAS was not started with the requested kernel. Returns when nothing is to do (or exec failed).
     public static func pinOrReexec() {
         let env = ProcessInfo.processInfo.environment
-        guard let want = requested(environment: env), env[openBLASVariable] != want, env[reexecMarker] == nil else { return }
+        guard let want = requested(environment: env), env[openBLASVariable] != want, (env[reexecMarker] ?? "").isEmpty else { return }
         setenv(openBLASVariable, want, 1)
         setenv(reexecMarker, "1", 1)
         let args = CommandLine.arguments

@@ -28,11 +28,17 @@ struct DeterminismCommand: ParsableCommand {
         guard !check.cells().isEmpty else {
             throw ValidationError("no stored cell of profile '\(profile)' to recompute; run `make reproduce PROFILE=\(profile)` first.")
         }
-        let entries = try check.run(alternativeThreads: threads, load: { try DatasetRegistry.load($0, progress: { progress.log($0) }) },
+        var entries = try check.run(alternativeThreads: threads, load: { try DatasetRegistry.load($0, progress: { progress.log($0) }) },
                                     progress: progress)
+        if let (cell, stored) = check.kernelPinCell() {
+            progress.log("recomputing \(cell) in a child process asked for OpenBLAS kernel \(DeterminismCheck.otherKernel)")
+            entries.append(try check.kernelPinCheck(cell, stored: stored, binary: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0],
+                                                     profilesPath: profiles))
+        }
         let url = try check.write(entries)
         for e in entries {
             print("\(e.identical ? "identical" : "DIFFERS  ")  \(e.cell)  threads \(e.storedThreads) → \(e.freshThreads)"
+                  + (e.environment.map { "  under \($0)" } ?? "")
                   + (e.identical ? "" : String(format: "  (max metric difference %.3g)", e.maxMetricDifference)))
         }
         print("determinism: \(entries.filter(\.identical).count) of \(entries.count) bit-identical; report in \(url.path)")

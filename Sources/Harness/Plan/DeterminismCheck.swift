@@ -19,6 +19,38 @@ public struct DeterminismCheck {
         /// max |stored − fresh| over the TEST and VAL metrics (0 when identical).
         public var maxMetricDifference: Double
         public var differences: [String]
+        /// The environment the recomputation ran under when it was not this process's (the BLAS pin check).
+        public var environment: String? = nil
+    }
+
+    /// The BLAS kernel a different CPU would pick, requested from outside for the pin check.
+    public static let otherKernel = "Sandybridge"
+
+    /// Recomputes `cell` in a child `ciess run --verify` whose environment asks OpenBLAS for another kernel
+    /// (`OPENBLAS_CORETYPE=Sandybridge`, as a different processor would get): the child pins its kernel
+    /// (`BLASKernel`), so the result must stay bit-identical. `binary` is this ciess executable.
+    public func kernelPinCheck(_ cell: CellID, stored: CellResult, binary: String, profilesPath: String) throws -> Entry {
+        let setting = "OPENBLAS_CORETYPE=\(Self.otherKernel)"
+        let r = try ExternalTool.launch(binary, ["run", "--profiles", profilesPath, "--profile", plan.profileName,
+                                                 "--results", layout.root.deletingLastPathComponent().path,
+                                                 "--cell", cell.description, "--verify"],
+                                        environment: ["OPENBLAS_CORETYPE": Self.otherKernel, "CIESS_BLAS_PINNED": ""])
+        let lines = String(decoding: r.stdout, as: UTF8.self).split(separator: "\n").map(String.init)
+        let differences = lines.filter { $0.hasPrefix("verify: ") && !$0.hasPrefix("verify: identical") }
+            .map { String($0.dropFirst("verify: ".count)) }
+        guard r.status == 0 || !differences.isEmpty else {
+            throw DataError.io(file: binary, problem: "the kernel-pin recomputation failed (exit \(r.status)): "
+                               + String(decoding: r.stderr, as: UTF8.self).split(separator: "\n").suffix(3).joined(separator: " "))
+        }
+        return Entry(cell: cell.description, storedThreads: stored.provenance.threads, freshThreads: plan.profile.threadsPerCell,
+                     identical: r.status == 0, maxMetricDifference: r.status == 0 ? 0 : .nan, differences: differences,
+                     environment: setting)
+    }
+
+    /// The cell of the pin check: one whose backbone multiplies dense matrices (NGCF, NeuMF) when one is stored.
+    public func kernelPinCell() -> (CellID, CellResult)? {
+        let all = cells()
+        return all.first { ["ngcf", "neumf"].contains($0.0.backbone) } ?? all.first
     }
 
     public let plan: ExperimentPlan
@@ -85,13 +117,17 @@ public struct DeterminismCheck {
         md += "and VAL, achieved sparsity, status, best chunk, chunks run): once at the thread count it was made with "
         md += "and once at another. "
         md += "**\(same) of \(entries.count) recomputations are bit-identical.**\n\n"
-        md += "| cell | stored threads | fresh threads | verdict | max metric difference | differences |\n"
-        md += "|---|---|---|---|---|---|\n"
+        md += "A recomputation with an environment ran as a separate `ciess run --verify` under it: "
+        md += "`OPENBLAS_CORETYPE=\(otherKernel)` asks OpenBLAS for the kernels another processor would get, and the "
+        md += "result must not change because every ciess process pins its kernel family (`CIESS_BLAS_CORETYPE`, default "
+        md += "\(BLASKernel.pinnedDefault)).\n\n"
+        md += "| cell | stored threads | fresh threads | environment | verdict | max metric difference | differences |\n"
+        md += "|---|---|---|---|---|---|---|\n"
         for e in entries {
             let verdict = e.identical ? "bit-identical" : "differs"
             let diff = e.identical ? "0" : String(format: "%.3g", e.maxMetricDifference)
             let list = e.differences.isEmpty ? "—" : e.differences.joined(separator: "; ")
-            md += "| `\(e.cell)` | \(e.storedThreads) | \(e.freshThreads) | \(verdict) | \(diff) | \(list) |\n"
+            md += "| `\(e.cell)` | \(e.storedThreads) | \(e.freshThreads) | \(e.environment.map { "`\($0)`" } ?? "—") | \(verdict) | \(diff) | \(list) |\n"
         }
         return md
     }

@@ -22,32 +22,7 @@ import numpy as np
 import torch
 
 
-def read_pairs(path):
-    pairs = []
-    with open(path) as f:
-        for number, line in enumerate(f, 1):
-            fields = line.rstrip("\n").split("\t")
-            if len(fields) != 2 or not all(field.isdigit() for field in fields):
-                sys.exit(f"{path}:{number}: expected 'user<TAB>item' (non-negative integers)")
-            pairs.append((int(fields[0]), int(fields[1])))
-    return pairs
-
-
-def load_split(directory):
-    parts = {name: read_pairs(f"{directory}/{name}.tsv") for name in ("train", "valid", "test")}
-    if not all(parts.values()):
-        sys.exit(f"{directory}: train.tsv, valid.tsv and test.tsv must each hold at least one pair")
-    users = sorted({u for part in parts.values() for u, _ in part})
-    user_index = {u: k for k, u in enumerate(users)}
-    item_index = {}
-    for name in ("train", "valid", "test"):
-        for _, i in parts[name]:
-            item_index.setdefault(i, len(item_index))
-    indexed = {
-        name: np.array([(user_index[u], item_index[i]) for u, i in part], dtype=np.int64)
-        for name, part in parts.items()
-    }
-    return indexed, len(users), len(item_index)
+from torch_common import load_split  # the same reader as the NGCF and NeuMF references
 
 
 def normalized_adjacency(pairs, n_users, n_items):

@@ -177,32 +177,12 @@ def self_check():
     print(f"  (b) equal:{D}: all four tables: masked columns get zero gradient, keep their init, do not affect "
           f"scores: ok")
 
-    # the loss decreases on the toy data
-    model = build(train, U, I, common.DIM)
-    opt = torch.optim.Adam(model.parameters(), lr=0.03)
-    model.train()
-    losses = []
-    for _ in range(40):
-        loss = model.bpr_loss(*sampler.batch(64))
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        losses.append(loss.item())
-    assert np.mean(losses[-10:]) < np.mean(losses[:10]), losses
-    print(f"  loss over 40 toy batches: first-10 mean {np.mean(losses[:10]):.4f} → last-10 mean "
-          f"{np.mean(losses[-10:]):.4f}: ok")
+    common.check_toy_loss_decreases(build(train, U, I, common.DIM), sampler)
     print("self-check passed")
 
 
 def main():
-    parser = common.parser(__doc__)
-    args = parser.parse_args()
-    if args.self_check:
-        self_check()
-        return
-    if not args.split:
-        parser.error("--split is required")
-    common.run("torch-neumf", args, build, SCHEDULE)
+    common.main("torch-neumf", __doc__, build, SCHEDULE, self_check)
 
 
 if __name__ == "__main__":

@@ -40,7 +40,16 @@ final class DeterminismCheckTests: XCTestCase {
                                    differences: ["test.ndcg20: stored 0.1, fresh 0.10000025"])]
         let md = DeterminismCheck.markdown(entries, profile: "smoke")
         XCTAssertTrue(md.contains("**1 of 2 recomputations are bit-identical.**"), md)
-        XCTAssertTrue(md.contains("| `a` | 1 | 2 | differs | 2.5e-07 | test.ndcg20: stored 0.1, fresh 0.10000025 |"), md)
-        XCTAssertTrue(md.contains("| `a` | 1 | 1 | bit-identical | 0 | — |"), md)
+        XCTAssertTrue(md.contains("| `a` | 1 | 2 | — | differs | 2.5e-07 | test.ndcg20: stored 0.1, fresh 0.10000025 |"), md)
+        XCTAssertTrue(md.contains("| `a` | 1 | 1 | — | bit-identical | 0 | — |"), md)
+    }
+
+    /// The pin check's row names the environment the child ran under, and the text says why it must not change.
+    func testMarkdownNamesTheKernelSetting() {
+        var e = DeterminismCheck.Entry(cell: "b", storedThreads: 1, freshThreads: 1, identical: true, maxMetricDifference: 0, differences: [])
+        e.environment = "OPENBLAS_CORETYPE=Sandybridge"
+        let md = DeterminismCheck.markdown([e], profile: "smoke")
+        XCTAssertTrue(md.contains("| `b` | 1 | 1 | `OPENBLAS_CORETYPE=Sandybridge` | bit-identical | 0 | — |"), md)
+        XCTAssertTrue(md.contains("pins its kernel family"), md)
     }
 }

@@ -126,13 +126,7 @@ def self_check():
 
     # (a) evaluation deterministic, and the split full-ranking scorer equals the pairwise forward
     model = build(train, U, I, common.DIM)
-    opt = torch.optim.Adam(model.parameters(), lr=0.03)
-    model.train()
-    for _ in range(5):
-        loss = model.bpr_loss(*sampler.batch(32))
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
+    common.train_steps(model, sampler, 5, 32)
     model.eval()
     with torch.no_grad():
         s1 = model.scorer()(torch.arange(U))
@@ -152,16 +146,13 @@ def self_check():
     tables = {"gmf_user": model.gmf_user, "gmf_item": model.gmf_item,
               "mlp_user": model.mlp_user, "mlp_item": model.mlp_item}
     initial = {k: t.detach().clone() for k, t in tables.items()}
-    opt = torch.optim.Adam(model.parameters(), lr=0.03)
-    model.train()
-    for _ in range(10):
-        loss = model.bpr_loss(*sampler.batch(32))
-        opt.zero_grad()
-        loss.backward()
+
+    def masked_gradients_are_zero():
         for name, t in tables.items():
             assert t.grad[:, D:].abs().max() == 0, f"{name}: gradient in masked columns"
             assert t.grad[:, :D].abs().max() > 0, f"{name}: no gradient in unmasked columns"
-        opt.step()
+
+    common.train_steps(model, sampler, 10, 32, masked_gradients_are_zero)
     for name, t in tables.items():
         assert torch.equal(t[:, D:], initial[name][:, D:]), f"{name}: masked columns moved"
         assert not torch.equal(t[:, :D], initial[name][:, :D]), f"{name}: unmasked columns did not move"

@@ -284,17 +284,26 @@ def run(name, args, build_model, schedule):
         print(json.dumps(record), flush=True)
 
 
-def check_toy_loss_decreases(model, sampler, batches=40, batch=64):
-    """Self-check: 40 Adam steps on the toy split lower the mean BPR loss (first 10 batches vs last 10)."""
+def train_steps(model, sampler, steps, batch, after_backward=None):
+    """`steps` Adam steps (lr 0.03) in training mode on sampled BPR batches; `after_backward` sees the gradients
+    of each step before it is applied. Returns the losses."""
     opt = torch.optim.Adam(model.parameters(), lr=0.03)
     model.train()
     losses = []
-    for _ in range(batches):
+    for _ in range(steps):
         loss = model.bpr_loss(*sampler.batch(batch))
         opt.zero_grad()
         loss.backward()
+        if after_backward:
+            after_backward()
         opt.step()
         losses.append(loss.item())
+    return losses
+
+
+def check_toy_loss_decreases(model, sampler, batches=40, batch=64):
+    """Self-check: 40 Adam steps on the toy split lower the mean BPR loss (first 10 batches vs last 10)."""
+    losses = train_steps(model, sampler, batches, batch)
     assert np.mean(losses[-10:]) < np.mean(losses[:10]), losses
     print(f"  loss over {batches} toy batches: first-10 mean {np.mean(losses[:10]):.4f} → last-10 mean "
           f"{np.mean(losses[-10:]):.4f}: ok")
